@@ -1,0 +1,40 @@
+// sentilab-cli: headless front end over sentilab_core. Argument parsing and wiring only.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include <sentilab/error.h>
+#include <sentilab/runtime.h>
+#include <sentilab/version.h>
+
+#include "commands.h"
+
+int main(int argc, char **argv)
+{
+    sentilab::ensurePassiveOpenMpWaitPolicy(argv);
+
+    CLI::App app{"SentiLab command line: tokenizer, model checks, benchmarks.\n"
+                 "How much does pre-training buy you? DistilBERT fine-tune vs scratch on SST-2."};
+    app.set_version_flag("--version", std::string("sentilab-cli ") + sentilab::kVersion);
+    app.require_subcommand(1);
+    int threads = 0;
+    app.add_option("--threads", threads, "LibTorch intra-op threads (0 = all cores)")
+        ->check(CLI::NonNegativeNumber);
+
+    int exitCode = 0;
+    sentilab::cli::addTokenizeCommand(app, exitCode);
+    sentilab::cli::addForwardCommand(app, exitCode);
+    sentilab::cli::addCheckAttentionCommand(app, exitCode);
+    sentilab::cli::addBenchCommand(app, exitCode);
+    app.parse_complete_callback([&] { sentilab::setComputeThreads(threads); });
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e);
+    } catch (const sentilab::Error &e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    }
+    return exitCode;
+}

@@ -1,0 +1,52 @@
+#pragma once
+// Benchmarks behind `sentilab-cli bench`. Torch-free facade: plain result structs.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sentilab {
+
+struct TokenizerBenchResult
+{
+    int64_t sentences = 0;       // sentences encoded in the timed loop (whole passes over the file)
+    int64_t tokens = 0;          // ids produced, [CLS]/[SEP] included
+    double seconds = 0;          // wall time of the timed loop
+    double sentencesPerSecond = 0;
+    double tokensPerSecond = 0;
+};
+
+// Encodes every `text` of a JSONL/TSV file (SST-2 layout) repeatedly on the calling thread for at
+// least `minSeconds` (after one untimed warm-up pass). Throws sentilab::Error on bad input.
+TokenizerBenchResult benchTokenizer(const std::string &vocabPath, const std::string &dataPath,
+                                    double minSeconds = 2.0);
+
+struct AttentionBenchRow
+{
+    int64_t batch = 0, length = 0, dim = 0, heads = 0;
+    bool backward = false;  // forward+backward when true, forward only otherwise
+    double oursMs = 0;      // median time per call of our MultiHeadSelfAttention
+    double torchMs = 0;     // median time per call of torch::nn::MultiheadAttention
+    double ratio = 0;       // oursMs / torchMs (< 1.10 is the target)
+};
+
+// Times our attention against torch::nn::MultiheadAttention with identical weights at DistilBERT
+// shapes (batch 32, lengths 32/64/128, dim 768, 12 heads), forward and forward+backward,
+// interleaving the two implementations; `repeats` timed calls each after a warm-up.
+std::vector<AttentionBenchRow> benchAttention(int repeats = 10,
+                                              std::vector<int64_t> lengths = {32, 64, 128});
+
+} // namespace sentilab
+
+namespace sentilab {
+
+struct MatmulBenchResult
+{
+    int64_t m = 0, k = 0, n = 0; // [m, k] x [k, n], float32
+    double medianMs = 0;
+    double gflops = 0;           // 2*m*k*n / median time: the machine's practical matmul peak
+};
+
+// Times a float32 matmul of DistilBERT-FFN shape (2048x768 by 768x3072) with LibTorch's BLAS.
+MatmulBenchResult benchMatmul(int repeats = 10);
+
+} // namespace sentilab

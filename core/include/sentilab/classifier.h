@@ -1,0 +1,61 @@
+#pragma once
+// Torch-free facade over our DistilBertForSequenceClassification, for ui/ and app/.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <sentilab/distilbertconfig.h>
+
+namespace sentilab {
+
+struct ForwardOutput
+{
+    int64_t batch = 0, length = 0, dim = 0, numLabels = 0;
+    std::vector<float> lastHiddenState; // row-major [batch][length][dim], padded positions included
+    std::vector<float> logits;          // row-major [batch][numLabels]
+};
+
+struct Prediction
+{
+    int64_t label = 0;                  // argmax class id
+    std::string labelName;              // from config.json id2label
+    std::vector<float> probabilities;   // softmax over the classes
+    std::vector<std::string> tokens;    // WordPiece tokens, [CLS]/[SEP] included
+};
+
+// A loaded model. Loading is slow (reads the checkpoint); forward/predict are safe to call from one
+// thread at a time (use one Classifier per thread for parallel inference). Errors throw
+// sentilab::Error with a message naming the file or input at fault.
+class Classifier
+{
+public:
+    // Loads a Hugging Face folder: config.json, model.safetensors or pytorch_model.bin, and (for
+    // predict) vocab.txt. A masked-LM checkpoint gets a freshly initialised head (see loadReport()).
+    static Classifier load(const std::string &modelDir);
+
+    Classifier(Classifier &&) noexcept;
+    Classifier &operator=(Classifier &&) noexcept;
+    ~Classifier();
+
+    // Eval-mode forward pass. `inputIds` and `attentionMask` are [batch][length] with equal row
+    // lengths; an empty mask means "all tokens".
+    ForwardOutput forward(const std::vector<std::vector<int64_t>> &inputIds,
+                          const std::vector<std::vector<int64_t>> &attentionMask = {}) const;
+    // Tokenises (max_position_embeddings tokens at most) and classifies each text.
+    std::vector<Prediction> predict(const std::vector<std::string> &texts) const;
+
+    // Writes a Hugging Face folder (config.json, model.safetensors, vocab.txt, tokenizer_config.json).
+    void save(const std::string &dir) const;
+
+    const DistilBertConfig &config() const;
+    const std::string &loadSummary() const; // what was loaded, newly initialised, ignored
+    bool headWasInitialisedFresh() const;   // true when the checkpoint had no classifier head
+
+private:
+    struct Impl;
+    explicit Classifier(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace sentilab

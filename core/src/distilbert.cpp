@@ -1,0 +1,167 @@
+#include "distilbert.h"
+
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/init.h>
+#include <torch/utils.h>
+
+#include <sentilab/error.h>
+
+namespace sentilab {
+
+namespace {
+
+torch::nn::LayerNorm makeLayerNorm(int64_t dim)
+{
+    return torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(kDistilBertLayerNormEps));
+}
+
+void initModule(torch::nn::Module &module, double range, int64_t padTokenId)
+{
+    torch::NoGradGuard noGrad;
+    if (auto *linear = module.as<torch::nn::Linear>()) {
+        linear->weight.normal_(0.0, range);
+        if (linear->bias.defined())
+            linear->bias.zero_();
+    } else if (auto *embedding = module.as<torch::nn::Embedding>()) {
+        embedding->weight.normal_(0.0, range);
+        if (embedding->options.padding_idx())
+            embedding->weight[*embedding->options.padding_idx()].zero_();
+    } else if (auto *norm = module.as<torch::nn::LayerNorm>()) {
+        norm->weight.fill_(1.0);
+        norm->bias.zero_();
+    }
+}
+
+} // namespace
+
+EmbeddingsImpl::EmbeddingsImpl(const DistilBertConfig &config)
+{
+    word_embeddings = register_module(
+        "word_embeddings",
+        torch::nn::Embedding(torch::nn::EmbeddingOptions(config.vocabSize, config.dim)
+                                 .padding_idx(config.padTokenId)));
+    position_embeddings = register_module(
+        "position_embeddings",
+        torch::nn::Embedding(torch::nn::EmbeddingOptions(config.maxPositionEmbeddings, config.dim)));
+    LayerNorm = register_module("LayerNorm", makeLayerNorm(config.dim));
+    dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+}
+
+torch::Tensor EmbeddingsImpl::forward(const torch::Tensor &inputIds)
+{
+    const int64_t length = inputIds.size(1);
+    const torch::Tensor positions = torch::arange(length, inputIds.options().dtype(torch::kLong));
+    // [B, L, E] + [L, E] broadcasts the positions over the batch.
+    torch::Tensor x = word_embeddings(inputIds) + position_embeddings(positions);
+    return dropout(LayerNorm(x));
+}
+
+FfnImpl::FfnImpl(const DistilBertConfig &config) : m_gelu(config.activation == "gelu")
+{
+    lin1 = register_module("lin1", torch::nn::Linear(config.dim, config.hiddenDim));
+    lin2 = register_module("lin2", torch::nn::Linear(config.hiddenDim, config.dim));
+    dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+}
+
+torch::Tensor FfnImpl::forward(const torch::Tensor &x)
+{
+    torch::Tensor h = lin1(x);
+    h = m_gelu ? torch::gelu(h) : torch::relu(h); // torch::gelu defaults to the exact erf form
+    return dropout(lin2(h));
+}
+
+TransformerBlockImpl::TransformerBlockImpl(const DistilBertConfig &config)
+{
+    MultiHeadSelfAttentionOptions options;
+    options.embedDim = config.dim;
+    options.numHeads = config.nHeads;
+    options.bias = true;
+    options.dropout = config.attentionDropout;
+    attention = register_module("attention", MultiHeadSelfAttention(options));
+    sa_layer_norm = register_module("sa_layer_norm", makeLayerNorm(config.dim));
+    ffn = register_module("ffn", Ffn(config));
+    output_layer_norm = register_module("output_layer_norm", makeLayerNorm(config.dim));
+}
+
+torch::Tensor TransformerBlockImpl::forward(const torch::Tensor &x,
+                                            const torch::Tensor &keyPaddingMask,
+                                            torch::Tensor *weights)
+{
+    AttentionOutput attn = attention->forward(x, keyPaddingMask, {}, weights != nullptr);
+    if (weights)
+        *weights = attn.weights;
+    const torch::Tensor h = sa_layer_norm(attn.output + x);
+    return output_layer_norm(ffn(h) + h);
+}
+
+TransformerImpl::TransformerImpl(const DistilBertConfig &config)
+{
+    layer = register_module("layer", torch::nn::ModuleList());
+    for (int64_t i = 0; i < config.nLayers; ++i)
+        layer->push_back(TransformerBlock(config));
+}
+
+torch::Tensor TransformerImpl::forward(torch::Tensor x, const torch::Tensor &keyPaddingMask)
+{
+    for (const auto &block : *layer)
+        x = block->as<TransformerBlockImpl>()->forward(x, keyPaddingMask);
+    return x;
+}
+
+DistilBertModelImpl::DistilBertModelImpl(const DistilBertConfig &config)
+    : m_maxPositions(config.maxPositionEmbeddings)
+{
+    embeddings = register_module("embeddings", Embeddings(config));
+    transformer = register_module("transformer", Transformer(config));
+}
+
+torch::Tensor DistilBertModelImpl::forward(const torch::Tensor &inputIds,
+                                           const torch::Tensor &attentionMask)
+{
+    if (inputIds.dim() != 2)
+        throw Error("input_ids must be a [batch, length] matrix");
+    if (inputIds.size(1) > m_maxPositions)
+        throw Error("input of " + std::to_string(inputIds.size(1)) + " tokens is longer than the "
+                    "model's max_position_embeddings (" + std::to_string(m_maxPositions) + ")");
+    torch::Tensor keyPaddingMask;
+    if (attentionMask.defined())
+        keyPaddingMask = attentionMask.eq(0);
+    return transformer(embeddings(inputIds), keyPaddingMask);
+}
+
+DistilBertForSequenceClassificationImpl::DistilBertForSequenceClassificationImpl(
+    const DistilBertConfig &config)
+    : m_config(config)
+{
+    distilbert = register_module("distilbert", DistilBertModel(config));
+    pre_classifier = register_module("pre_classifier", torch::nn::Linear(config.dim, config.dim));
+    classifier = register_module("classifier",
+                                 torch::nn::Linear(config.dim, config.numLabels()));
+    dropout = register_module("dropout", torch::nn::Dropout(config.seqClassifDropout));
+}
+
+ClassifierOutput DistilBertForSequenceClassificationImpl::forward(const torch::Tensor &inputIds,
+                                                                  const torch::Tensor &attentionMask)
+{
+    ClassifierOutput out;
+    out.lastHiddenState = distilbert(inputIds, attentionMask);
+    torch::Tensor pooled = out.lastHiddenState.select(1, 0); // [CLS]
+    pooled = dropout(torch::relu(pre_classifier(pooled)));
+    out.logits = classifier(pooled);
+    return out;
+}
+
+void DistilBertForSequenceClassificationImpl::initWeights()
+{
+    apply([this](torch::nn::Module &m) {
+        initModule(m, m_config.initializerRange, m_config.padTokenId);
+    });
+}
+
+void DistilBertForSequenceClassificationImpl::initHead()
+{
+    initModule(*pre_classifier, m_config.initializerRange, m_config.padTokenId);
+    initModule(*classifier, m_config.initializerRange, m_config.padTokenId);
+}
+
+} // namespace sentilab

@@ -1,0 +1,120 @@
+#pragma once
+// DistilBERT in LibTorch with Hugging Face's module tree, so that named_parameters() are exactly the
+// keys of a Hugging Face DistilBertForSequenceClassification state dict.
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+#include <sentilab/distilbertconfig.h>
+
+#include "multiheadattention.h"
+
+namespace sentilab {
+
+// Hugging Face hard-codes this epsilon for every DistilBERT LayerNorm (it is not in config.json).
+inline constexpr double kDistilBertLayerNormEps = 1e-12;
+
+class EmbeddingsImpl : public torch::nn::Module
+{
+public:
+    explicit EmbeddingsImpl(const DistilBertConfig &config);
+    // inputIds [B, L] int64 -> [B, L, dim]; positions are 0..L-1 for every row.
+    torch::Tensor forward(const torch::Tensor &inputIds);
+
+    torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr};
+    torch::nn::LayerNorm LayerNorm{nullptr};
+    torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(Embeddings);
+
+class FfnImpl : public torch::nn::Module
+{
+public:
+    explicit FfnImpl(const DistilBertConfig &config);
+    torch::Tensor forward(const torch::Tensor &x);
+
+    torch::nn::Linear lin1{nullptr}, lin2{nullptr};
+    torch::nn::Dropout dropout{nullptr};
+
+private:
+    bool m_gelu = true;
+};
+TORCH_MODULE(Ffn);
+
+// Post-LN block: sa_layer_norm(attn(x) + x), then output_layer_norm(ffn(h) + h).
+class TransformerBlockImpl : public torch::nn::Module
+{
+public:
+    explicit TransformerBlockImpl(const DistilBertConfig &config);
+    // keyPaddingMask: bool [B, L], true = padding. When `weights` is given it receives the
+    // attention probabilities [B, H, L, L].
+    torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &keyPaddingMask,
+                          torch::Tensor *weights = nullptr);
+
+    MultiHeadSelfAttention attention{nullptr};
+    torch::nn::LayerNorm sa_layer_norm{nullptr}, output_layer_norm{nullptr};
+    Ffn ffn{nullptr};
+};
+TORCH_MODULE(TransformerBlock);
+
+// HF's `Transformer`: the stack of blocks, named transformer.layer.N.*.
+class TransformerImpl : public torch::nn::Module
+{
+public:
+    explicit TransformerImpl(const DistilBertConfig &config);
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor &keyPaddingMask);
+
+    torch::nn::ModuleList layer{nullptr};
+};
+TORCH_MODULE(Transformer);
+
+class DistilBertModelImpl : public torch::nn::Module
+{
+public:
+    explicit DistilBertModelImpl(const DistilBertConfig &config);
+    // inputIds [B, L] int64, attentionMask [B, L] (1 = token, 0 = padding; undefined = all tokens)
+    // -> last hidden state [B, L, dim]. Throws sentilab::Error when L exceeds the positions.
+    torch::Tensor forward(const torch::Tensor &inputIds, const torch::Tensor &attentionMask = {});
+
+    Embeddings embeddings{nullptr};
+    Transformer transformer{nullptr};
+
+private:
+    int64_t m_maxPositions = 0;
+};
+TORCH_MODULE(DistilBertModel);
+
+struct ClassifierOutput
+{
+    torch::Tensor lastHiddenState; // [B, L, dim]
+    torch::Tensor logits;          // [B, numLabels]
+};
+
+class DistilBertForSequenceClassificationImpl : public torch::nn::Module
+{
+public:
+    explicit DistilBertForSequenceClassificationImpl(const DistilBertConfig &config);
+    ClassifierOutput forward(const torch::Tensor &inputIds, const torch::Tensor &attentionMask = {});
+
+    // Hugging Face's _init_weights on every module: Linear/Embedding weights ~ N(0, range),
+    // biases 0, padding row 0, LayerNorm 1/0. Uses torch's global generator (seed it first).
+    void initWeights();
+    // initWeights() restricted to the classification head (pre_classifier, classifier).
+    void initHead();
+
+    const DistilBertConfig &config() const { return m_config; }
+
+    DistilBertModel distilbert{nullptr};
+    torch::nn::Linear pre_classifier{nullptr}, classifier{nullptr};
+    torch::nn::Dropout dropout{nullptr};
+
+private:
+    DistilBertConfig m_config;
+};
+TORCH_MODULE(DistilBertForSequenceClassification);
+
+} // namespace sentilab

@@ -1,0 +1,347 @@
+// Our DistilBERT against Hugging Face's own outputs for the tiny golden checkpoints
+// (../shared/golden/model): hidden states, logits, loss and every gradient norm, plus checkpoint
+// loading, saving, HF initialisation and bad-checkpoint errors.
+// Torch headers come before Qt's (this suite compiles with QT_NO_KEYWORDS as well).
+#include <torch/nn/functional/loss.h>
+#include <torch/utils.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include <sentilab/classifier.h>
+#include <sentilab/error.h>
+
+#include "hfcheckpoint.h"
+#include "shareddata.h"
+
+using namespace sentilab;
+
+namespace {
+
+// Tolerances stated by ../shared/golden/model/README.md.
+constexpr double kOutputTolerance = 1e-5;   // last_hidden_state, logits, loss (absolute)
+constexpr double kGradRelTolerance = 1e-4;  // gradient L2 norms: max(1e-4 relative, 1e-5 absolute)
+constexpr double kGradAbsTolerance = 1e-5;
+
+nlohmann::json readJson(const QString &path)
+{
+    std::ifstream in(path.toStdString());
+    return nlohmann::json::parse(in);
+}
+
+torch::Tensor toTensor(const nlohmann::json &j, torch::Dtype dtype)
+{
+    // Nested lists -> flat values + shape.
+    std::vector<int64_t> shape;
+    const nlohmann::json *level = &j;
+    while (level->is_array()) {
+        shape.push_back(int64_t(level->size()));
+        level = &(*level)[0];
+    }
+    std::vector<double> flat;
+    std::function<void(const nlohmann::json &)> walk = [&](const nlohmann::json &v) {
+        if (v.is_array())
+            for (const auto &e : v)
+                walk(e);
+        else
+            flat.push_back(v.get<double>());
+    };
+    walk(j);
+    return torch::tensor(flat, torch::kFloat64).view(shape).to(dtype);
+}
+
+double maxDiff(const torch::Tensor &a, const torch::Tensor &b)
+{
+    return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
+}
+
+} // namespace
+
+class TestDistilBert : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void evalCases_data();
+    void evalCases();
+    void maskedLmCheckpointKeepsEncoder();
+    void trainStepMatchesLossAndGradients();
+    void parameterNamesAreHuggingFaceKeys();
+    void scratchInitialisationFollowsHuggingFace();
+    void saveAndReloadRoundTrip();
+    void wrongShapeNamesTensor();
+    void missingEncoderTensorIsAnError();
+    void inputLongerThanPositionsIsAnError();
+    void configErrorsNameKey();
+};
+
+void TestDistilBert::evalCases_data()
+{
+    QTest::addColumn<QString>("weights");
+    QTest::addColumn<int>("caseIndex");
+    for (const char *file : {"model.safetensors", "pytorch_model.bin"})
+        for (int i = 0; i < 4; ++i)
+            QTest::addRow("%s/case%d", file, i) << QString(file) << i;
+}
+
+void TestDistilBert::evalCases()
+{
+    QFETCH(QString, weights);
+    QFETCH(int, caseIndex);
+    SENTILAB_REQUIRE_SHARED(casesPath, "golden/model/cases.json");
+    SENTILAB_REQUIRE_SHARED(dir, "golden/model/tiny-seqcls");
+    const nlohmann::json c = readJson(casesPath)["eval_cases"][caseIndex];
+
+    DistilBertForSequenceClassification model(
+        DistilBertConfig::fromFile((dir + "/config.json").toStdString()));
+    const LoadReport report = applyStateDict(
+        *model, loadStateDict((dir + "/" + weights).toStdString()), weights.toStdString(),
+        {"distilbert."});
+    QCOMPARE(int(report.loaded.size()), 40);
+    QVERIFY(report.missing.empty());
+    QVERIFY(report.unexpected.empty());
+    model->eval();
+
+    torch::InferenceMode inference;
+    const ClassifierOutput out = model->forward(toTensor(c["input_ids"], torch::kLong),
+                                                toTensor(c["attention_mask"], torch::kLong));
+    const double hiddenDiff = maxDiff(out.lastHiddenState, toTensor(c["last_hidden_state"], torch::kFloat32));
+    const double logitsDiff = maxDiff(out.logits, toTensor(c["logits"], torch::kFloat32));
+    qInfo("%s: max |diff| hidden %.2e, logits %.2e", c["name"].get<std::string>().c_str(),
+          hiddenDiff, logitsDiff);
+    QVERIFY2(hiddenDiff <= kOutputTolerance, qPrintable(QString::number(hiddenDiff)));
+    QVERIFY2(logitsDiff <= kOutputTolerance, qPrintable(QString::number(logitsDiff)));
+}
+
+void TestDistilBert::maskedLmCheckpointKeepsEncoder()
+{
+    SENTILAB_REQUIRE_SHARED(casesPath, "golden/model/cases.json");
+    SENTILAB_REQUIRE_SHARED(dir, "golden/model/tiny-mlm");
+    LoadReport report;
+    torch::manual_seed(7);
+    DistilBertForSequenceClassification model = loadClassifierFolder(dir.toStdString(), &report);
+    QCOMPARE(int(report.loaded.size()), 36);
+    QCOMPARE(int(report.ignored.size()), 5); // vocab_transform/vocab_layer_norm/vocab_projector
+    QVERIFY(report.unexpected.empty());
+    const std::vector<std::string> expectedMissing = {"pre_classifier.weight", "pre_classifier.bias",
+                                                      "classifier.weight", "classifier.bias"};
+    for (const auto &name : expectedMissing)
+        QVERIFY2(std::find(report.missing.begin(), report.missing.end(), name) != report.missing.end(),
+                 name.c_str());
+    QCOMPARE(report.missing.size(), expectedMissing.size());
+    QVERIFY(QString::fromStdString(report.summary()).contains("newly initialised"));
+
+    torch::InferenceMode inference;
+    for (const auto &c : readJson(casesPath)["eval_cases"]) {
+        const ClassifierOutput out = model->forward(toTensor(c["input_ids"], torch::kLong),
+                                                    toTensor(c["attention_mask"], torch::kLong));
+        const double diff = maxDiff(out.lastHiddenState, toTensor(c["last_hidden_state"], torch::kFloat32));
+        QVERIFY2(diff <= kOutputTolerance, qPrintable(QString::number(diff)));
+    }
+}
+
+void TestDistilBert::trainStepMatchesLossAndGradients()
+{
+    SENTILAB_REQUIRE_SHARED(casesPath, "golden/model/cases.json");
+    SENTILAB_REQUIRE_SHARED(dir, "golden/model/tiny-seqcls");
+    const nlohmann::json step = readJson(casesPath)["train_step"];
+    DistilBertConfig config = DistilBertConfig::fromFile((dir + "/config.json").toStdString());
+    config.dropout = step["dropout"].get<double>();
+    config.attentionDropout = step["attention_dropout"].get<double>();
+    config.seqClassifDropout = step["seq_classif_dropout"].get<double>();
+    QCOMPARE(config.dropout, 0.0);
+    DistilBertForSequenceClassification model(config);
+    applyStateDict(*model, loadStateDict((dir + "/model.safetensors").toStdString()), "golden",
+                   {"distilbert."});
+    model->train();
+
+    const ClassifierOutput out = model->forward(toTensor(step["input_ids"], torch::kLong),
+                                                toTensor(step["attention_mask"], torch::kLong));
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(
+        out.logits, toTensor(step["labels"], torch::kLong));
+    loss.backward();
+
+    QVERIFY(std::abs(loss.item<double>() - step["loss"].get<double>()) <= kOutputTolerance);
+    QVERIFY(maxDiff(out.logits, toTensor(step["logits"], torch::kFloat32)) <= kOutputTolerance);
+
+    int compared = 0;
+    for (const auto &param : model->named_parameters()) {
+        const auto expected = step["grad_l2_norms"].find(param.key());
+        QVERIFY2(expected != step["grad_l2_norms"].end(), param.key().c_str());
+        const double want = expected->get<double>();
+        const double got = param.value().grad().norm().item<double>();
+        // k_lin.bias gradients are zero in exact arithmetic: compare them absolutely only.
+        const bool kBias = param.key().find("k_lin.bias") != std::string::npos;
+        const double tolerance = kBias ? kGradAbsTolerance
+                                       : std::max(kGradAbsTolerance, kGradRelTolerance * std::abs(want));
+        QVERIFY2(std::abs(got - want) <= tolerance,
+                 qPrintable(QString("%1: got %2, want %3").arg(param.key().c_str()).arg(got).arg(want)));
+        ++compared;
+    }
+    QCOMPARE(compared, 40);
+    QVERIFY(maxDiff(model->classifier->weight.grad(),
+                    toTensor(step["grad_classifier.weight"], torch::kFloat32)) <= kOutputTolerance);
+    QVERIFY(maxDiff(model->classifier->bias.grad(),
+                    toTensor(step["grad_classifier.bias"], torch::kFloat32)) <= kOutputTolerance);
+    const torch::Tensor row0 = model->distilbert->embeddings->word_embeddings->weight.grad()[0];
+    QCOMPARE(row0.abs().sum().item<double>(), 0.0);
+}
+
+void TestDistilBert::parameterNamesAreHuggingFaceKeys()
+{
+    SENTILAB_REQUIRE_SHARED(path, "golden/model/tiny-seqcls/model.safetensors");
+    DistilBertConfig config;
+    config.vocabSize = 1000, config.dim = 32, config.nHeads = 4, config.nLayers = 2;
+    config.hiddenDim = 37, config.maxPositionEmbeddings = 64;
+    DistilBertForSequenceClassification model(config);
+    const TensorMap golden = loadStateDict(path.toStdString());
+    std::set<std::string> ours;
+    for (const auto &p : model->named_parameters())
+        ours.insert(p.key());
+    std::set<std::string> theirs;
+    for (const auto &kv : golden)
+        theirs.insert(kv.first);
+    QVERIFY(ours == theirs);
+    QVERIFY(model->named_buffers().is_empty()); // HF stores no buffers either
+}
+
+void TestDistilBert::scratchInitialisationFollowsHuggingFace()
+{
+    DistilBertConfig config; // full size: statistics are tight with 23M embedding weights
+    config.nLayers = 1;
+    torch::manual_seed(3);
+    DistilBertForSequenceClassification model(config);
+    model->initWeights();
+    torch::NoGradGuard noGrad;
+    const torch::Tensor words = model->distilbert->embeddings->word_embeddings->weight;
+    QCOMPARE(words[0].abs().sum().item<double>(), 0.0); // padding row
+    QVERIFY(std::abs(words.slice(0, 1).std().item<double>() - 0.02) < 2e-4);
+    const auto &block = model->distilbert->transformer->layer->ptr<TransformerBlockImpl>(0);
+    QVERIFY(std::abs(block->ffn->lin1->weight.std().item<double>() - 0.02) < 2e-4);
+    QCOMPARE(block->ffn->lin1->bias.abs().sum().item<double>(), 0.0);
+    QCOMPARE(block->attention->q_lin->bias.abs().sum().item<double>(), 0.0);
+    QCOMPARE(block->sa_layer_norm->weight.min().item<double>(), 1.0);
+    QCOMPARE(block->sa_layer_norm->bias.abs().sum().item<double>(), 0.0);
+    QCOMPARE(block->sa_layer_norm->options.eps(), 1e-12);
+    QVERIFY(std::abs(model->classifier->weight.std().item<double>() - 0.02) < 5e-3);
+}
+
+void TestDistilBert::saveAndReloadRoundTrip()
+{
+    SENTILAB_REQUIRE_SHARED(dir, "golden/model/tiny-seqcls");
+    const Classifier original = Classifier::load(dir.toStdString());
+    QTemporaryDir out;
+    original.save(out.path().toStdString());
+    QVERIFY(QFile::exists(out.filePath("model.safetensors")));
+    QVERIFY(QFile::exists(out.filePath("config.json")));
+    QVERIFY(QFile::exists(out.filePath("tokenizer_config.json")));
+    const nlohmann::json config = readJson(out.filePath("config.json"));
+    QCOMPARE(config["architectures"][0].get<std::string>(), std::string("DistilBertForSequenceClassification"));
+    QCOMPARE(config["id2label"]["1"].get<std::string>(), std::string("positive"));
+    QCOMPARE(config["qa_dropout"].get<double>(), 0.1); // unmodelled keys survive
+
+    const TensorMap a = loadStateDict((dir + "/model.safetensors").toStdString());
+    const TensorMap b = loadStateDict(out.filePath("model.safetensors").toStdString());
+    QCOMPARE(a.size(), b.size());
+    for (const auto &kv : a)
+        QVERIFY2(torch::equal(kv.second, b.at(kv.first)), kv.first.c_str());
+
+    // The golden folder has no vocab.txt; give the reloaded model a 1000-token one (its vocab_size).
+    {
+        QFile vocab(out.filePath("vocab.txt"));
+        QVERIFY(vocab.open(QIODevice::WriteOnly));
+        vocab.write("[PAD]\n[CLS]\n[SEP]\n[UNK]\na\ngorgeous\nfilm\ndull\n");
+        for (int i = 8; i < 1000; ++i)
+            vocab.write(QByteArray("filler") + QByteArray::number(i) + "\n");
+    }
+    const Classifier reloaded = Classifier::load(out.path().toStdString());
+    const auto predictions = reloaded.predict({"a gorgeous film", "dull"});
+    QCOMPARE(int(predictions.size()), 2);
+    QCOMPARE(predictions[0].tokens.front(), std::string("[CLS]"));
+    QCOMPARE(predictions[0].tokens.back(), std::string("[SEP]"));
+    QCOMPARE(predictions[0].tokens.size(), size_t(5));
+    QVERIFY(std::abs(predictions[0].probabilities[0] + predictions[0].probabilities[1] - 1.0f) < 1e-5f);
+
+    // A vocabulary larger than the model's embedding table is refused at load time.
+    {
+        QFile vocab(out.filePath("vocab.txt"));
+        QVERIFY(vocab.open(QIODevice::Append));
+        vocab.write("one_too_many\n");
+    }
+    try {
+        Classifier::load(out.path().toStdString());
+        QFAIL("a 1001-token vocabulary for a 1000-row embedding must be refused");
+    } catch (const Error &e) {
+        QVERIFY2(QString(e.what()).contains("vocab_size"), e.what());
+    }
+}
+
+void TestDistilBert::wrongShapeNamesTensor()
+{
+    SENTILAB_REQUIRE_SHARED(path, "golden/model/tiny-seqcls/model.safetensors");
+    DistilBertConfig config;
+    config.vocabSize = 1000, config.dim = 32, config.nHeads = 4, config.nLayers = 2;
+    config.hiddenDim = 38, config.maxPositionEmbeddings = 64; // golden has 37
+    DistilBertForSequenceClassification model(config);
+    try {
+        applyStateDict(*model, loadStateDict(path.toStdString()), "tiny.safetensors", {"distilbert."});
+        QFAIL("a shape mismatch must throw");
+    } catch (const Error &e) {
+        const QString message = e.what();
+        QVERIFY2(message.contains("ffn.lin1") && message.contains("[37, 32]")
+                     && message.contains("[38, 32]") && message.contains("tiny.safetensors"),
+                 e.what());
+    }
+}
+
+void TestDistilBert::missingEncoderTensorIsAnError()
+{
+    SENTILAB_REQUIRE_SHARED(path, "golden/model/tiny-seqcls/model.safetensors");
+    TensorMap tensors = loadStateDict(path.toStdString());
+    tensors.erase("distilbert.transformer.layer.1.ffn.lin2.bias");
+    DistilBertConfig config;
+    config.vocabSize = 1000, config.dim = 32, config.nHeads = 4, config.nLayers = 2;
+    config.hiddenDim = 37, config.maxPositionEmbeddings = 64;
+    DistilBertForSequenceClassification model(config);
+    try {
+        applyStateDict(*model, tensors, "cut.safetensors", {"distilbert."});
+        QFAIL("a missing encoder tensor must throw");
+    } catch (const Error &e) {
+        QVERIFY2(QString(e.what()).contains("layer.1.ffn.lin2.bias"), e.what());
+    }
+}
+
+void TestDistilBert::inputLongerThanPositionsIsAnError()
+{
+    DistilBertConfig config;
+    config.vocabSize = 100, config.dim = 8, config.nHeads = 2, config.nLayers = 1;
+    config.hiddenDim = 8, config.maxPositionEmbeddings = 4;
+    DistilBertForSequenceClassification model(config);
+    QVERIFY_THROWS_EXCEPTION(Error, model->forward(torch::ones({1, 5}, torch::kLong)));
+}
+
+void TestDistilBert::configErrorsNameKey()
+{
+    const auto expectError = [](const nlohmann::json &json, const QString &fragment) {
+        try {
+            DistilBertConfig::fromJson(json, "cfg.json");
+            QFAIL("expected an error");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains(fragment) && QString(e.what()).contains("cfg.json"),
+                     e.what());
+        }
+    };
+    expectError({{"dim", 30}, {"n_heads", 4}}, "n_heads");
+    expectError({{"dim", "wide"}}, "'dim'");
+    expectError({{"dropout", 1.5}}, "dropout");
+    expectError({{"activation", "swish"}}, "swish");
+    expectError({{"model_type", "bert"}}, "model_type");
+    expectError({{"id2label", {{"zero", "neg"}}}}, "id2label");
+}
+
+QTEST_GUILESS_MAIN(TestDistilBert)
+#include "tst_distilbert.moc"
