@@ -26,6 +26,9 @@ struct BatchEncoding
 // spacing, lower-case, NFD accent stripping, punctuation split, greedy longest-match WordPiece.
 // Immutable after construction; all const methods are safe to call from several threads.
 // Text must be valid UTF-8: invalid input throws sentilab::Error naming the byte offset.
+// Character data is Unicode 14.0 (as Python 3.11, which made the golden tokenizations); special
+// token strings in the text, such as "[MASK]", are ordinary text here (Google's reference
+// behaviour), whereas Hugging Face would keep them whole.
 class Tokenizer
 {
 public:
@@ -39,8 +42,8 @@ public:
 
     // WordPiece strings of `text`, without [CLS]/[SEP].
     std::vector<std::string> tokenize(std::string_view text) const;
-    // [CLS] ids... [SEP]; when maxLength > 0 the word pieces are truncated so that the result has at
-    // most maxLength ids (maxLength >= 2).
+    // [CLS] ids... [SEP]; when maxLength > 0 the word pieces are truncated so that the result has
+    // at most maxLength ids. maxLength 1 or negative throws sentilab::Error.
     std::vector<int64_t> encode(std::string_view text, int maxLength = 0) const;
     // encode() for each text, padded to the longest row.
     BatchEncoding encodeBatch(const std::vector<std::string> &texts, int maxLength = 0) const;
