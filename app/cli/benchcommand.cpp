@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -27,7 +28,9 @@ struct BenchOptions
     std::vector<std::string> sections; // empty = all
     std::string vocab = sharedPath("models/distilbert-base-uncased/vocab.txt");
     std::string data = sharedPath("data/sst2/train.jsonl");
+    std::string testData = sharedPath("data/sst2/test.jsonl");
     int repeats = 10;                  // timed repetitions per measurement
+    int trainSteps = 8;                // timed training steps (full-size model)
 };
 
 bool wanted(const BenchOptions &o, const std::string &section)
@@ -42,8 +45,10 @@ void runBench(const BenchOptions &o)
     if (!o.json)
         std::printf("environment: %s\n", environmentSummary().c_str());
 
-    if (wanted(o, "matmul")) {
+    double peak = 0;
+    if (wanted(o, "matmul") || wanted(o, "training")) {
         const MatmulBenchResult m = benchMatmul(o.repeats);
+        peak = m.gflops;
         report["matmul"] = {{"shape", {m.m, m.k, m.n}}, {"median_ms", m.medianMs}, {"gflops", m.gflops}};
         if (!o.json)
             std::printf("\nmatmul peak: %lldx%lld x %lldx%lld float32: %.2f ms, %.1f GFLOP/s\n",
@@ -79,6 +84,40 @@ void runBench(const BenchOptions &o)
                             r.torchMs, r.ratio);
         }
     }
+    if (wanted(o, "training")) {
+        const TrainingBenchResult t = benchTraining(o.vocab, o.data, o.trainSteps, peak);
+        report["training"] = {{"steps", t.steps}, {"batch_size", t.batchSize},
+                              {"real_tokens", t.realTokens}, {"padded_tokens", t.paddedTokens},
+                              {"seconds", t.seconds}, {"tokens_per_s", t.tokensPerSecond},
+                              {"samples_per_s", t.samplesPerSecond}, {"model_gflops", t.modelGflops},
+                              {"mfu", t.mfu}, {"epoch_minutes", t.epochMinutes},
+                              {"peak_rss_mb", t.peakRssMb}};
+        if (!o.json)
+            std::printf("\ntraining, full-size DistilBERT, batch %lld, %lld steps on length-bucketed "
+                        "SST-2 batches:\n  %.0f real tokens/s (padding %.3fx), %.1f samples/s, "
+                        "%.1f model GFLOP/s = %.1f%% of the matmul peak\n  projected epoch over %s: "
+                        "%.1f min; peak RSS %.0f MB\n",
+                        (long long)t.batchSize, (long long)t.steps, t.tokensPerSecond,
+                        double(t.paddedTokens) / double(std::max<int64_t>(1, t.realTokens)),
+                        t.samplesPerSecond, t.modelGflops, t.mfu * 100, o.data.c_str(),
+                        t.epochMinutes, t.peakRssMb);
+    }
+    if (wanted(o, "inference")) {
+        report["inference"] = nlohmann::json::array();
+        if (!o.json)
+            std::printf("\nsingle-sentence inference, full-size classifier (median of %d):\n", o.repeats * 3);
+        for (const LatencyRow &r : benchInference({16, 32, 64}, o.repeats * 3)) {
+            report["inference"].push_back({{"tokens", r.tokens}, {"p50_ms", r.p50Ms}, {"p95_ms", r.p95Ms}});
+            if (!o.json)
+                std::printf("  %3lld tokens: p50 %.1f ms, p95 %.1f ms\n", (long long)r.tokens, r.p50Ms, r.p95Ms);
+        }
+    }
+    if (wanted(o, "evaluation")) {
+        const double seconds = benchEvaluation(o.vocab, o.testData);
+        report["evaluation"] = {{"seconds", seconds}, {"data", o.testData}};
+        if (!o.json)
+            std::printf("\nevaluation of %s (batch 64, length-sorted): %.1f s\n", o.testData.c_str(), seconds);
+    }
     if (o.json)
         std::cout << report.dump(2) << '\n';
 }
@@ -88,13 +127,19 @@ void runBench(const BenchOptions &o)
 void addBenchCommand(CLI::App &app, int &exitCode)
 {
     auto *cmd = app.add_subcommand(
-        "bench", "Measure performance: matmul peak, tokenizer throughput, attention vs torch");
+        "bench", "Measure performance: matmul peak, tokenizer throughput, attention vs torch, "
+                 "full-size training throughput and MFU, inference latency, evaluation time");
     auto o = std::make_shared<BenchOptions>();
     cmd->add_flag("--json", o->json, "Print one JSON object instead of tables");
     cmd->add_option("--only", o->sections, "Sections to run (default: all)")
-        ->check(CLI::IsMember({"matmul", "tokenizer", "attention"}));
+        ->check(CLI::IsMember({"matmul", "tokenizer", "attention", "training", "inference", "evaluation"}));
     cmd->add_option("--vocab", o->vocab, "vocab.txt for the tokenizer benchmark")->capture_default_str();
     cmd->add_option("--data", o->data, "SST-2 JSONL/TSV file for the tokenizer benchmark")
+        ->capture_default_str();
+    cmd->add_option("--test-data", o->testData, "Split timed by the evaluation benchmark")
+        ->capture_default_str();
+    cmd->add_option("--train-steps", o->trainSteps, "Timed full-size training steps")
+        ->check(CLI::Range(1, 10000))
         ->capture_default_str();
     cmd->add_option("--repeats", o->repeats, "Timed repetitions per measurement")
         ->check(CLI::Range(1, 1000))

@@ -17,16 +17,23 @@ int main(int argc, char **argv)
                  "How much does pre-training buy you? DistilBERT fine-tune vs scratch on SST-2."};
     app.set_version_flag("--version", std::string("sentilab-cli ") + sentilab::kVersion);
     app.require_subcommand(1);
-    int threads = 0;
-    app.add_option("--threads", threads, "LibTorch intra-op threads (0 = all cores)")
+    auto &global = sentilab::cli::globalOptions();
+    app.add_option("--threads", global.threads, "LibTorch intra-op threads (0 = all cores)")
         ->check(CLI::NonNegativeNumber);
+    app.add_option("--db", global.db, "Run store (SQLite file); default $SENTILAB_DB or "
+                                      "~/.local/share/sentilab/sentilab.db");
 
     int exitCode = 0;
     sentilab::cli::addTokenizeCommand(app, exitCode);
     sentilab::cli::addForwardCommand(app, exitCode);
     sentilab::cli::addCheckAttentionCommand(app, exitCode);
     sentilab::cli::addBenchCommand(app, exitCode);
-    app.parse_complete_callback([&] { sentilab::setComputeThreads(threads); });
+    sentilab::cli::addTrainCommand(app, exitCode);
+    sentilab::cli::addRunsCommand(app, exitCode);
+    sentilab::cli::addEvalCommand(app, exitCode);
+    sentilab::cli::addPredictCommand(app, exitCode);
+    sentilab::cli::addExportCommand(app, exitCode);
+    app.parse_complete_callback([&] { sentilab::setComputeThreads(global.threads); });
 
     try {
         app.parse(argc, argv);

@@ -50,3 +50,40 @@ struct MatmulBenchResult
 MatmulBenchResult benchMatmul(int repeats = 10);
 
 } // namespace sentilab
+
+namespace sentilab {
+
+struct TrainingBenchResult
+{
+    int64_t steps = 0;            // timed optimizer steps (after one untimed warm-up step)
+    int64_t batchSize = 0;
+    int64_t realTokens = 0;       // non-pad tokens processed in the timed steps
+    int64_t paddedTokens = 0;     // tokens including padding
+    double seconds = 0;
+    double tokensPerSecond = 0;   // real tokens
+    double samplesPerSecond = 0;
+    double modelGflops = 0;       // useful FLOPs/s: (6 * 42,467,328 + attention) per real token
+    double mfu = 0;               // modelGflops / matmul peak measured in the same run
+    double epochMinutes = 0;      // projected time of one epoch over the whole training file
+    double peakRssMb = 0;         // process peak resident memory after the run
+};
+
+// Full-size DistilBERT (random init, distilbert-base-uncased shapes) training steps on SST-2
+// batches planned as the trainer plans them (length buckets, batch 32), AdamW, clipping.
+TrainingBenchResult benchTraining(const std::string &vocabPath, const std::string &trainPath,
+                                  int steps, double matmulPeakGflops, int64_t batchSize = 32);
+
+struct LatencyRow
+{
+    int64_t tokens = 0;           // sequence length including [CLS]/[SEP]
+    double p50Ms = 0, p95Ms = 0;
+};
+
+// Single-sentence (batch 1) eval-mode latency of the full-size classifier at the given lengths.
+std::vector<LatencyRow> benchInference(const std::vector<int64_t> &lengths = {16, 32, 64},
+                                       int repeats = 30);
+
+// Seconds to evaluate the full-size classifier on the file's examples (batch 64, length sorted).
+double benchEvaluation(const std::string &vocabPath, const std::string &dataPath);
+
+} // namespace sentilab

@@ -1,0 +1,11 @@
+#include "commands.h"
+
+namespace sentilab::cli {
+
+GlobalOptions &globalOptions()
+{
+    static GlobalOptions options;
+    return options;
+}
+
+} // namespace sentilab::cli

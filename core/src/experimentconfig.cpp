@@ -1,0 +1,869 @@
+#include <sentilab/experimentconfig.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <type_traits>
+
+#include <yaml-cpp/yaml.h>
+
+#include <sentilab/error.h>
+
+namespace fs = std::filesystem;
+
+namespace sentilab {
+namespace {
+
+// Where a value came from, for error messages and relative-path resolution.
+struct Source
+{
+    std::string where;   // "experiments/x.yaml:7" or "--set train.lr=abc"
+    std::string baseDir; // non-empty: relative paths are resolved against it (values from a file)
+};
+
+// One value as written, before conversion.
+struct RawValue
+{
+    std::string text;
+    bool isNull = false;   // YAML null: `key:`, `~`, `null`
+    std::string nonScalar; // "a mapping" / "a sequence" when the node was not a scalar
+    Source source;
+};
+
+[[noreturn]] void failAt(const Source &source, const std::string &message)
+{
+    throw Error(source.where + ": " + message);
+}
+
+std::string describe(const RawValue &value)
+{
+    if (!value.nonScalar.empty())
+        return value.nonScalar;
+    if (value.isNull)
+        return "nothing (null)";
+    return "'" + value.text + "'";
+}
+
+// ---- number formatting and parsing (locale-independent, identical on every platform) ----------
+
+std::string formatDouble(double value)
+{
+    std::array<char, 64> buffer{};
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    return std::string(buffer.data(), result.ptr);
+}
+
+std::string_view withoutPlus(std::string_view text)
+{
+    if (text.size() > 1 && text.front() == '+' && text[1] != '-')
+        text.remove_prefix(1);
+    return text;
+}
+
+bool parseDouble(std::string_view text, double &out)
+{
+    text = withoutPlus(text);
+    if (text.empty())
+        return false;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
+    return result.ec == std::errc() && result.ptr == text.data() + text.size() &&
+           std::isfinite(out);
+}
+
+bool parseInt(std::string_view text, int64_t &out)
+{
+    text = withoutPlus(text);
+    if (text.empty())
+        return false;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
+    return result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+bool parseUnsigned(std::string_view text, uint64_t &out)
+{
+    text = withoutPlus(text);
+    if (text.empty() || text.front() == '-')
+        return false;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
+    return result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+std::string trimmed(std::string_view text)
+{
+    const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!text.empty() && isSpace(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && isSpace(text.back()))
+        text.remove_suffix(1);
+    return std::string(text);
+}
+
+// A YAML double-quoted scalar: backslash escapes for '\\', '"', control characters and the
+// Unicode line separators; everything else, UTF-8 included, is written as is.
+std::string quoted(const std::string &text)
+{
+    std::string out = "\"";
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += char(c);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c < 0x20 || c == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else if (c == 0xc2 && i + 1 < text.size() &&
+                   static_cast<unsigned char>(text[i + 1]) == 0x85) {
+            out += "\\u0085"; // NEL
+            ++i;
+        } else if (c == 0xe2 && i + 2 < text.size() &&
+                   static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+                   (static_cast<unsigned char>(text[i + 2]) == 0xa8 ||
+                    static_cast<unsigned char>(text[i + 2]) == 0xa9)) {
+            out += static_cast<unsigned char>(text[i + 2]) == 0xa8 ? "\\u2028" : "\\u2029";
+            i += 2;
+        } else {
+            out += char(c);
+        }
+    }
+    return out + "\"";
+}
+
+// ---- the field table: the one description of every key, its type, range and serialisation ----
+
+struct Field
+{
+    std::string path;   // "train.lr", or "name" for top-level keys
+    std::string expect; // what a valid value looks like, for messages: "a number in (0, 1]"
+    bool quoted = false;
+    std::function<std::string(const ExperimentConfig &)> text;        // serialised, unquoted
+    std::function<void(ExperimentConfig &, const RawValue &)> assign; // converts or throws
+
+    std::string section() const
+    {
+        const auto dot = path.find('.');
+        return dot == std::string::npos ? std::string() : path.substr(0, dot);
+    }
+    std::string key() const { return path.substr(path.find('.') + 1); }
+
+    [[noreturn]] void reject(const RawValue &value) const
+    {
+        failAt(value.source, path + ": expected " + expect + ", got " + describe(value));
+    }
+    void requireScalar(const RawValue &value, bool allowNull) const
+    {
+        if (!value.nonScalar.empty() || (value.isNull && !allowNull))
+            reject(value);
+    }
+};
+
+template <typename Ref> Field stringField(std::string path, Ref ref, bool isPath = false)
+{
+    Field f;
+    f.path = std::move(path);
+    f.expect = isPath ? "a path" : "a string";
+    f.quoted = true;
+    f.text = [ref](const ExperimentConfig &c) { return ref(c); };
+    f.assign = [f, ref, isPath](ExperimentConfig &c, const RawValue &v) {
+        f.requireScalar(v, true);
+        std::string value = v.isNull ? std::string() : v.text;
+        if (isPath && !value.empty() && !v.source.baseDir.empty() && fs::path(value).is_relative())
+            value = (fs::path(v.source.baseDir) / value).lexically_normal().string();
+        ref(c) = value;
+    };
+    return f;
+}
+
+template <typename Ref> Field enumField(std::string path, Ref ref, std::vector<std::string> allowed)
+{
+    Field f;
+    f.path = std::move(path);
+    f.expect = "one of";
+    for (std::size_t i = 0; i < allowed.size(); ++i)
+        f.expect += (i ? ", " : " ") + allowed[i];
+    f.quoted = true;
+    f.text = [ref](const ExperimentConfig &c) { return ref(c); };
+    f.assign = [f, ref, allowed](ExperimentConfig &c, const RawValue &v) {
+        f.requireScalar(v, false);
+        if (std::find(allowed.begin(), allowed.end(), v.text) == allowed.end())
+            f.reject(v);
+        ref(c) = v.text;
+    };
+    return f;
+}
+
+template <typename Ref>
+Field intField(std::string path, Ref ref, int64_t lo, int64_t hi, const std::string &note = {})
+{
+    Field f;
+    f.path = std::move(path);
+    f.expect = hi == std::numeric_limits<int64_t>::max()
+                   ? "an integer >= " + std::to_string(lo)
+                   : "an integer in " + std::to_string(lo) + ".." + std::to_string(hi);
+    f.expect += note;
+    f.text = [ref](const ExperimentConfig &c) { return std::to_string(ref(c)); };
+    f.assign = [f, ref, lo, hi](ExperimentConfig &c, const RawValue &v) {
+        f.requireScalar(v, false);
+        int64_t value = 0;
+        if (!parseInt(v.text, value) || value < lo || value > hi)
+            f.reject(v);
+        ref(c) = static_cast<std::remove_reference_t<decltype(ref(c))>>(value);
+    };
+    return f;
+}
+
+template <typename Ref> Field unsignedField(std::string path, Ref ref)
+{
+    Field f;
+    f.path = std::move(path);
+    f.expect = "an integer in 0.." + std::to_string(std::numeric_limits<uint64_t>::max());
+    f.text = [ref](const ExperimentConfig &c) { return std::to_string(ref(c)); };
+    f.assign = [f, ref](ExperimentConfig &c, const RawValue &v) {
+        f.requireScalar(v, false);
+        uint64_t value = 0;
+        if (!parseUnsigned(v.text, value))
+            f.reject(v);
+        ref(c) = value;
+    };
+    return f;
+}
+
+struct Interval
+{
+    double lo = 0;
+    double hi = std::numeric_limits<double>::infinity();
+    bool loOpen = false;
+    bool hiOpen = false;
+    bool minusOneKeeps = false; // -1 is also accepted: "keep config.json's value"
+
+    bool contains(double x) const
+    {
+        if (minusOneKeeps && x == -1)
+            return true;
+        const bool aboveLo = loOpen ? x > lo : x >= lo;
+        const bool belowHi = hiOpen ? x < hi : x <= hi;
+        return aboveLo && belowHi;
+    }
+    std::string text() const
+    {
+        std::string s;
+        if (std::isinf(hi))
+            s = std::string(loOpen ? "> " : ">= ") + formatDouble(lo);
+        else
+            s = std::string("in ") + (loOpen ? "(" : "[") + formatDouble(lo) + ", " +
+                formatDouble(hi) + (hiOpen ? ")" : "]");
+        if (minusOneKeeps)
+            s += " or -1 (keep config.json's value)";
+        return s;
+    }
+};
+
+template <typename Ref> Field doubleField(std::string path, Ref ref, Interval interval)
+{
+    Field f;
+    f.path = std::move(path);
+    f.expect = "a number " + interval.text();
+    f.text = [ref](const ExperimentConfig &c) { return formatDouble(ref(c)); };
+    f.assign = [f, ref, interval](ExperimentConfig &c, const RawValue &v) {
+        f.requireScalar(v, false);
+        double value = 0;
+        if (!parseDouble(v.text, value) || !interval.contains(value))
+            f.reject(v);
+        ref(c) = value;
+    };
+    return f;
+}
+
+template <typename Ref> Field boolField(std::string path, Ref ref)
+{
+    Field f;
+    f.path = std::move(path);
+    f.expect = "true or false";
+    f.text = [ref](const ExperimentConfig &c) { return ref(c) ? "true" : "false"; };
+    f.assign = [f, ref](ExperimentConfig &c, const RawValue &v) {
+        f.requireScalar(v, false);
+        if (v.text == "true" || v.text == "True" || v.text == "TRUE")
+            ref(c) = true;
+        else if (v.text == "false" || v.text == "False" || v.text == "FALSE")
+            ref(c) = false;
+        else
+            f.reject(v);
+    };
+    return f;
+}
+
+// Accessors usable on const and non-const configs.
+#define SENTILAB_FIELD(member)                                                                     \
+    [](auto &c) -> auto &                                                                          \
+    {                                                                                              \
+        return c.member;                                                                           \
+    }
+
+const std::vector<Field> &fields()
+{
+    constexpr int64_t kBig = std::numeric_limits<int64_t>::max();
+    const Interval probability{0, 1, false, true};
+    const Interval dropout{0, 1, false, true, true};
+    static const std::vector<Field> table = {
+        stringField("name", SENTILAB_FIELD(name)),
+        enumField("kind", SENTILAB_FIELD(kind), {"finetune", "scratch"}),
+        stringField("description", SENTILAB_FIELD(description)),
+
+        enumField("model.init", SENTILAB_FIELD(model.init), {"pretrained", "scratch"}),
+        stringField("model.pretrained_dir", SENTILAB_FIELD(model.pretrainedDir), true),
+        stringField("model.config_json", SENTILAB_FIELD(model.configJson), true),
+        stringField("model.vocab", SENTILAB_FIELD(model.vocab), true),
+        intField("model.max_length", SENTILAB_FIELD(model.maxLength), 8, 512),
+        intField("model.dim", SENTILAB_FIELD(model.dim), 0, 65536, " (0 = config.json's)"),
+        intField("model.n_layers", SENTILAB_FIELD(model.nLayers), 0, 256, " (0 = config.json's)"),
+        intField("model.n_heads", SENTILAB_FIELD(model.nHeads), 0, 1024, " (0 = config.json's)"),
+        intField("model.hidden_dim", SENTILAB_FIELD(model.hiddenDim), 0, 262144,
+                 " (0 = config.json's)"),
+        doubleField("model.dropout", SENTILAB_FIELD(model.dropout), dropout),
+        doubleField("model.attention_dropout", SENTILAB_FIELD(model.attentionDropout), dropout),
+        doubleField("model.seq_classif_dropout", SENTILAB_FIELD(model.seqClassifDropout), dropout),
+
+        stringField("data.dir", SENTILAB_FIELD(data.dir), true),
+        stringField("data.train", SENTILAB_FIELD(data.train)),
+        stringField("data.validation", SENTILAB_FIELD(data.validation)),
+        stringField("data.test", SENTILAB_FIELD(data.test)),
+        intField("data.max_train_examples", SENTILAB_FIELD(data.maxTrainExamples), 0, kBig,
+                 " (0 = all)"),
+        intField("data.max_eval_examples", SENTILAB_FIELD(data.maxEvalExamples), 0, kBig,
+                 " (0 = all)"),
+
+        doubleField("train.lr", SENTILAB_FIELD(train.lr), Interval{0, 1, true, false}),
+        intField("train.batch_size", SENTILAB_FIELD(train.batchSize), 1, 4096),
+        intField("train.epochs", SENTILAB_FIELD(train.epochs), 1, 1000),
+        doubleField("train.warmup_ratio", SENTILAB_FIELD(train.warmupRatio), probability),
+        doubleField("train.weight_decay", SENTILAB_FIELD(train.weightDecay), probability),
+        doubleField("train.adam_beta1", SENTILAB_FIELD(train.adamBeta1), probability),
+        doubleField("train.adam_beta2", SENTILAB_FIELD(train.adamBeta2), probability),
+        doubleField("train.adam_eps", SENTILAB_FIELD(train.adamEps), Interval{0, 1, true, true}),
+        doubleField("train.grad_clip", SENTILAB_FIELD(train.gradClip), Interval{}),
+        intField("train.eval_every", SENTILAB_FIELD(train.evalEvery), 0, kBig,
+                 " (0 = at epoch ends only)"),
+        intField("train.log_every", SENTILAB_FIELD(train.logEvery), 1, kBig),
+        unsignedField("train.seed", SENTILAB_FIELD(train.seed)),
+        intField("train.threads", SENTILAB_FIELD(train.threads), 0, 1024, " (0 = all cores)"),
+        boolField("train.bucket_by_length", SENTILAB_FIELD(train.bucketByLength)),
+    };
+    return table;
+}
+
+#undef SENTILAB_FIELD
+
+const std::vector<std::string> &sectionNames()
+{
+    static const std::vector<std::string> names = {"model", "data", "train"};
+    return names;
+}
+
+bool isSection(const std::string &name)
+{
+    const auto &names = sectionNames();
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+const Field *findField(const std::string &path)
+{
+    for (const Field &f : fields())
+        if (f.path == path)
+            return &f;
+    return nullptr;
+}
+
+// Keys allowed in `section` ("" = top level, which also lists the sections).
+std::vector<std::string> allowedKeys(const std::string &section)
+{
+    std::vector<std::string> keys;
+    for (const Field &f : fields())
+        if (f.section() == section)
+            keys.push_back(section.empty() ? f.path : f.key());
+    if (section.empty())
+        keys.insert(keys.end(), sectionNames().begin(), sectionNames().end());
+    return keys;
+}
+
+std::string joined(const std::vector<std::string> &items)
+{
+    std::string s;
+    for (const std::string &item : items)
+        s += (s.empty() ? "" : ", ") + item;
+    return s;
+}
+
+std::size_t editDistance(const std::string &a, const std::string &b)
+{
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+[[noreturn]] void unknownKey(const Source &source, const std::string &section,
+                             const std::string &key)
+{
+    const std::vector<std::string> keys = allowedKeys(section);
+    std::string message = "unknown key '" + (section.empty() ? key : section + "." + key) +
+                          "' (allowed: " + joined(keys) + ")";
+    std::string best;
+    std::size_t bestDistance = 3;
+    for (const std::string &candidate : keys) {
+        const std::size_t d = editDistance(key, candidate);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = candidate;
+        }
+    }
+    if (!best.empty())
+        message += "; did you mean '" + (section.empty() ? best : section + "." + best) + "'?";
+    failAt(source, message);
+}
+
+// ---- reading the YAML tree into raw values -----------------------------------------------------
+
+using RawValues = std::map<std::string, RawValue>;
+
+class YamlReader
+{
+public:
+    YamlReader(std::string sourceName, std::string baseDir)
+        : m_sourceName(std::move(sourceName)), m_baseDir(std::move(baseDir))
+    {}
+
+    RawValues read(const std::string &text)
+    {
+        std::vector<YAML::Node> documents;
+        try {
+            documents = YAML::LoadAll(text);
+        } catch (const YAML::Exception &e) {
+            failAt(sourceAt(e.mark), "invalid YAML: " + e.msg);
+        }
+        if (documents.size() > 1)
+            failAt(sourceAt(documents[1].Mark()),
+                   "more than one YAML document; an experiment file holds exactly one");
+        if (!documents.empty())
+            readMapping(documents.front(), std::string());
+        return std::move(m_values);
+    }
+
+private:
+    Source sourceAt(const YAML::Mark &mark) const
+    {
+        Source s{m_sourceName, m_baseDir};
+        if (!mark.is_null())
+            s.where += ":" + std::to_string(mark.line + 1);
+        return s;
+    }
+
+    static std::string kindOf(const YAML::Node &node)
+    {
+        if (node.IsMap())
+            return "a mapping";
+        if (node.IsSequence())
+            return "a sequence";
+        return {};
+    }
+
+    void readMapping(const YAML::Node &node, const std::string &section)
+    {
+        if (node.IsNull())
+            return; // an empty document or `train:` with nothing below: all defaults
+        if (!node.IsMap()) {
+            const std::string what = section.empty() ? "the top level" : "'" + section + "'";
+            failAt(sourceAt(node.Mark()),
+                   "expected a mapping of keys at " + what + " (" + joined(allowedKeys(section)) +
+                       "), got " + (node.IsSequence() ? "a sequence" : "'" + node.Scalar() + "'"));
+        }
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            // Copies: the iterator hands out a temporary pair (Node is a cheap handle).
+            const YAML::Node keyNode = it->first;
+            const YAML::Node valueNode = it->second;
+            const Source keySource = sourceAt(keyNode.Mark());
+            if (!keyNode.IsScalar())
+                failAt(keySource, "keys must be plain names, got " + kindOf(keyNode));
+            const std::string key = keyNode.Scalar();
+            const std::string path = section.empty() ? key : section + "." + key;
+            const auto seen = m_keyWhere.find(path);
+            if (seen != m_keyWhere.end())
+                failAt(keySource,
+                       "duplicate key '" + path + "' (first set at " + seen->second + ")");
+            m_keyWhere[path] = keySource.where;
+
+            if (section.empty() && isSection(key)) {
+                readMapping(valueNode, key);
+                continue;
+            }
+            if (!findField(path))
+                unknownKey(keySource, section, key);
+            RawValue value;
+            // An empty value's mark points past the key, often to the next line.
+            value.source = valueNode.IsNull() || valueNode.Mark().is_null()
+                               ? keySource
+                               : sourceAt(valueNode.Mark());
+            value.isNull = valueNode.IsNull();
+            value.nonScalar = kindOf(valueNode);
+            if (valueNode.IsScalar())
+                value.text = valueNode.Scalar();
+            m_values[path] = value;
+        }
+    }
+
+    std::string m_sourceName;
+    std::string m_baseDir;
+    RawValues m_values;
+    std::map<std::string, std::string> m_keyWhere;
+};
+
+void applyOverride(const std::string &override, RawValues &values)
+{
+    const Source source{"--set " + override, std::string()};
+    const auto eq = override.find('=');
+    if (eq == std::string::npos)
+        failAt(source, "expected key=value or section.key=value, e.g. train.lr=3e-5");
+    const std::string path = trimmed(std::string_view(override).substr(0, eq));
+    if (isSection(path))
+        failAt(source, "'" + path + "' is a section; set one of its keys (" + path +
+                           ".<key>=value" + ", keys: " + joined(allowedKeys(path)) + ")");
+    if (!findField(path)) {
+        const auto dot = path.find('.');
+        if (dot == std::string::npos)
+            unknownKey(source, std::string(), path);
+        const std::string section = path.substr(0, dot);
+        if (!isSection(section))
+            unknownKey(source, std::string(), section);
+        unknownKey(source, section, path.substr(dot + 1));
+    }
+    RawValue value;
+    value.text = trimmed(std::string_view(override).substr(eq + 1));
+    value.source = source;
+    values[path] = value;
+}
+
+// Cross-field rules, after every value is converted. `given` holds the values that were written.
+void validate(ExperimentConfig &c, const RawValues &given)
+{
+    const auto sourceOf = [&given](const std::string &path) {
+        const auto it = given.find(path);
+        return it == given.end() ? Source{"(default)", {}} : it->second.source;
+    };
+    const bool kindGiven = given.count("kind") > 0;
+    const bool initGiven = given.count("model.init") > 0;
+    if (kindGiven && !initGiven)
+        c.model.init = c.kind == "scratch" ? "scratch" : "pretrained";
+    else if (initGiven && !kindGiven)
+        c.kind = c.model.init == "scratch" ? "scratch" : "finetune";
+    const bool agree = (c.kind == "scratch") == (c.model.init == "scratch");
+    if (!agree)
+        failAt(sourceOf("kind"), "kind: '" + c.kind + "' does not agree with model.init '" +
+                                     c.model.init + "' (" + sourceOf("model.init").where +
+                                     "); use kind: finetune with model.init: pretrained, or "
+                                     "kind: scratch with model.init: scratch");
+
+    if (c.name.empty())
+        c.name = c.kind;
+    const bool nameOk =
+        c.name.size() <= 64 && std::all_of(c.name.begin(), c.name.end(), [](char ch) {
+            return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                   (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+        });
+    if (!nameOk)
+        failAt(sourceOf("name"), "name: expected 1 to 64 characters from A-Z a-z 0-9 . _ - (it "
+                                 "prefixes run names and folders), got '" +
+                                     c.name + "'");
+
+    if (c.model.init == "pretrained") {
+        for (const char *key :
+             {"model.dim", "model.n_layers", "model.n_heads", "model.hidden_dim"}) {
+            if (findField(key)->text(c) != "0")
+                failAt(sourceOf(key), std::string(key) +
+                                          ": architecture overrides need "
+                                          "model.init: scratch (the pre-trained weights fix the "
+                                          "shape); remove it or set it to 0");
+        }
+    }
+    if (c.model.dim > 0 && c.model.nHeads > 0 && c.model.dim % c.model.nHeads != 0)
+        failAt(sourceOf("model.dim"), "model.dim: " + std::to_string(c.model.dim) +
+                                          " is not divisible by model.n_heads " +
+                                          std::to_string(c.model.nHeads));
+    for (const char *key : {"data.train", "data.validation", "data.test"}) {
+        if (findField(key)->text(c).empty())
+            failAt(sourceOf(key), std::string(key) + ": expected a file name, got an empty string");
+    }
+}
+
+ExperimentConfig parse(const std::string &yamlText, const std::string &sourceName,
+                       const std::string &baseDir, const std::vector<std::string> &overrides)
+{
+    RawValues values = YamlReader(sourceName, baseDir).read(yamlText);
+    for (const std::string &override : overrides)
+        applyOverride(override, values);
+    ExperimentConfig config;
+    for (const Field &field : fields()) {
+        const auto it = values.find(field.path);
+        if (it != values.end())
+            field.assign(config, it->second);
+    }
+    validate(config, values);
+    config.sourcePath = sourceName;
+    return config;
+}
+
+// ---- SHA-256 (FIPS 180-4) ----------------------------------------------------------------------
+
+constexpr std::array<uint32_t, 64> kSha256Round = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+constexpr uint32_t rotr(uint32_t x, int n)
+{
+    return (x >> n) | (x << (32 - n));
+}
+
+void sha256Block(std::array<uint32_t, 8> &state, const unsigned char *block)
+{
+    std::array<uint32_t, 64> w{};
+    for (int i = 0; i < 16; ++i)
+        w[i] = uint32_t(block[4 * i]) << 24 | uint32_t(block[4 * i + 1]) << 16 |
+               uint32_t(block[4 * i + 2]) << 8 | uint32_t(block[4 * i + 3]);
+    for (int i = 16; i < 64; ++i) {
+        const uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        const uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+    uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+    for (int i = 0; i < 64; ++i) {
+        const uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
+                            kSha256Round[i] + w[i];
+        const uint32_t t2 =
+            (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
+    }
+    state[0] += a;
+    state[1] += b;
+    state[2] += c;
+    state[3] += d;
+    state[4] += e;
+    state[5] += f;
+    state[6] += g;
+    state[7] += h;
+}
+
+// ---- finding pre-trained weights ---------------------------------------------------------------
+
+// Empty when `dir` holds a loadable Hugging Face model, else what is missing.
+std::string incompleteModelDir(const fs::path &dir)
+{
+    std::error_code ec;
+    if (!fs::exists(dir, ec))
+        return "does not exist";
+    if (!fs::is_directory(dir, ec))
+        return "is not a folder";
+    std::vector<std::string> missing;
+    if (!fs::is_regular_file(dir / "config.json", ec))
+        missing.push_back("config.json");
+    if (!fs::is_regular_file(dir / "model.safetensors", ec) &&
+        !fs::is_regular_file(dir / "pytorch_model.bin", ec))
+        missing.push_back("model.safetensors or pytorch_model.bin");
+    if (missing.empty())
+        return {};
+    std::string s = "has no ";
+    for (std::size_t i = 0; i < missing.size(); ++i)
+        s += (i ? " and no " : "") + missing[i];
+    return s;
+}
+
+const char kHowToGetWeights[] =
+    "Get the weights with \"sentilab-cli download model distilbert-base-uncased\", or put "
+    "config.json, vocab.txt and model.safetensors (or pytorch_model.bin) of "
+    "distilbert-base-uncased "
+    "in a folder and set model.pretrained_dir to it.";
+
+} // namespace
+
+// ---- ExperimentConfig --------------------------------------------------------------------------
+
+ExperimentConfig ExperimentConfig::fromFile(const std::string &path,
+                                            const std::vector<std::string> &overrides)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(path + ": cannot open the experiment file (is the path right? the examples "
+                           "are in experiments/*.yaml)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::error_code ec;
+    fs::path base = fs::absolute(fs::path(path), ec).parent_path();
+    if (ec)
+        base = fs::path(path).parent_path();
+    return parse(text.str(), path, base.lexically_normal().string(), overrides);
+}
+
+ExperimentConfig ExperimentConfig::fromYaml(const std::string &yamlText,
+                                            const std::string &sourceName,
+                                            const std::vector<std::string> &overrides)
+{
+    return parse(yamlText, sourceName, std::string(), overrides);
+}
+
+std::string ExperimentConfig::toYaml() const
+{
+    std::string out;
+    std::string section;
+    for (const Field &field : fields()) {
+        if (field.section() != section) {
+            section = field.section();
+            out += section + ":\n";
+        }
+        const std::string value = field.text(*this);
+        out += (section.empty() ? field.path : "  " + field.key()) + ": " +
+               (field.quoted ? quoted(value) : value) + "\n";
+    }
+    return out;
+}
+
+std::string ExperimentConfig::hash() const
+{
+    return sha256Hex(toYaml());
+}
+
+std::vector<std::pair<std::string, std::string>> ExperimentConfig::flatten() const
+{
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const Field &field : fields())
+        pairs.emplace_back(field.path, field.text(*this));
+    return pairs;
+}
+
+bool operator==(const ExperimentConfig &a, const ExperimentConfig &b)
+{
+    return a.toYaml() == b.toYaml();
+}
+
+std::string sha256Hex(std::string_view bytes)
+{
+    std::array<uint32_t, 8> state = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    const auto *data = reinterpret_cast<const unsigned char *>(bytes.data());
+    std::size_t full = bytes.size() / 64 * 64;
+    for (std::size_t i = 0; i < full; i += 64)
+        sha256Block(state, data + i);
+    // Padding: 0x80, zeros, then the message length in bits as a 64-bit big-endian number.
+    std::array<unsigned char, 128> tail{};
+    const std::size_t rest = bytes.size() - full;
+    std::copy(data + full, data + bytes.size(), tail.begin());
+    tail[rest] = 0x80;
+    const std::size_t tailSize = rest + 9 <= 64 ? 64 : 128;
+    const uint64_t bits = uint64_t(bytes.size()) * 8;
+    for (int i = 0; i < 8; ++i)
+        tail[tailSize - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
+    for (std::size_t i = 0; i < tailSize; i += 64)
+        sha256Block(state, tail.data() + i);
+
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (uint32_t word : state)
+        for (int shift = 28; shift >= 0; shift -= 4)
+            out += hex[(word >> shift) & 15];
+    return out;
+}
+
+std::string resolvePretrainedDir(const ModelOptions &model)
+{
+    if (!model.pretrainedDir.empty()) {
+        const std::string why = incompleteModelDir(model.pretrainedDir);
+        if (why.empty())
+            return model.pretrainedDir;
+        throw Error("model.pretrained_dir '" + model.pretrainedDir + "' " + why +
+                    "; it must be a Hugging Face model folder with config.json and "
+                    "model.safetensors or pytorch_model.bin. " +
+                    kHowToGetWeights);
+    }
+
+    std::vector<std::string> looked;
+    fs::path hfHome;
+    if (const char *env = std::getenv("HF_HOME"); env && *env) {
+        hfHome = env;
+    } else if (const char *home = std::getenv("HOME"); home && *home) {
+        hfHome = fs::path(home) / ".cache" / "huggingface";
+    } else {
+        looked.push_back("the Hugging Face cache: neither HF_HOME nor HOME is set");
+    }
+    if (!hfHome.empty()) {
+        const fs::path repo = hfHome / "hub" / "models--distilbert-base-uncased";
+        const fs::path snapshots = repo / "snapshots";
+        std::error_code ec;
+        std::ifstream refFile(repo / "refs" / "main");
+        std::string revision;
+        if (refFile && std::getline(refFile, revision) && !trimmed(revision).empty()) {
+            const fs::path dir = snapshots / trimmed(revision);
+            const std::string why = incompleteModelDir(dir);
+            if (why.empty())
+                return dir.string();
+            looked.push_back(dir.string() + " (named by refs/main) " + why);
+        } else {
+            looked.push_back((repo / "refs" / "main").string() + " is missing");
+        }
+        std::vector<fs::path> candidates;
+        if (fs::is_directory(snapshots, ec)) {
+            for (const auto &entry : fs::directory_iterator(snapshots, ec))
+                candidates.push_back(entry.path());
+        }
+        std::sort(candidates.begin(), candidates.end());
+        if (candidates.empty())
+            looked.push_back(snapshots.string() + " has no snapshots");
+        for (const fs::path &dir : candidates) {
+            const std::string why = incompleteModelDir(dir);
+            if (why.empty())
+                return dir.string();
+            looked.push_back(dir.string() + " " + why);
+        }
+    }
+    std::string message =
+        "pre-trained distilbert-base-uncased weights not found; model.pretrained_dir "
+        "is empty, so the Hugging Face cache was searched:";
+    for (const std::string &place : looked)
+        message += "\n  " + place;
+    message += "\n";
+    message += kHowToGetWeights;
+    throw Error(message);
+}
+
+} // namespace sentilab

@@ -1,0 +1,421 @@
+#include <sentilab/training.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <optional>
+
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+
+#include <sentilab/error.h>
+#include <sentilab/runtime.h>
+
+#include "evaluation.h"
+#include "hfcheckpoint.h"
+#include "modelsetup.h"
+#include "trainerstate.h"
+
+namespace fs = std::filesystem;
+
+namespace sentilab {
+
+std::string defaultCheckpointRoot(const std::string &dbPath)
+{
+    return (fs::path(dbPath).parent_path() / "checkpoints").string();
+}
+
+std::string runCheckpointDir(const std::string &checkpointRoot, int64_t runId)
+{
+    return (fs::path(checkpointRoot) / ("run-" + std::to_string(runId))).string();
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Linear warm-up from 0 to the peak, then linear decay to 0 (Hugging Face's
+// get_linear_schedule_with_warmup): the factor for the step about to be taken (0-based).
+double scheduleFactor(int64_t step, int64_t warmupSteps, int64_t totalSteps)
+{
+    if (step < warmupSteps)
+        return double(step) / double(std::max<int64_t>(1, warmupSteps));
+    return std::max(0.0, double(totalSteps - step) / double(std::max<int64_t>(1, totalSteps - warmupSteps)));
+}
+
+// Decoupled weight decay only on matrices: every bias and every LayerNorm parameter (including
+// DistilBERT's sa_layer_norm/output_layer_norm, which Hugging Face's "LayerNorm.weight" substring
+// rule misses) is excluded on purpose: decaying a LayerNorm gain towards 0 only hurts.
+torch::optim::AdamW makeOptimizer(torch::nn::Module &model, const TrainOptions &t)
+{
+    std::vector<torch::Tensor> decay, noDecay;
+    for (const auto &p : model.named_parameters()) {
+        const std::string &name = p.key();
+        const bool isNorm = name.find("LayerNorm") != std::string::npos
+                            || name.find("layer_norm") != std::string::npos;
+        const bool isBias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+        (isNorm || isBias ? noDecay : decay).push_back(p.value());
+    }
+    const auto options = [&](double wd) {
+        return std::make_unique<torch::optim::AdamWOptions>(
+            torch::optim::AdamWOptions(t.lr).betas({t.adamBeta1, t.adamBeta2}).eps(t.adamEps).weight_decay(wd));
+    };
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decay, options(t.weightDecay));
+    groups.emplace_back(noDecay, options(0.0));
+    return torch::optim::AdamW(groups, torch::optim::AdamWOptions(t.lr));
+}
+
+class Run
+{
+public:
+    Run(const TrainingRequest &request, const TrainingCallbacks &callbacks)
+        : m_request(request), m_callbacks(callbacks)
+    {
+    }
+    TrainingResult execute();
+
+private:
+    void log(const std::string &level, const std::string &message);
+    bool cancelled() const { return m_callbacks.cancel && m_callbacks.cancel->load(); }
+    void setUp();
+    void trainLoop();
+    bool evaluateValidation(int64_t epoch, double epochProgress);
+    void finalTest();
+    void flushMetrics();
+    double wallMs() const;
+
+    TrainingRequest m_request;
+    const TrainingCallbacks &m_callbacks;
+    ExperimentConfig m_config;
+    std::optional<RunStore> m_store;
+    TrainingResult m_result;
+    std::string m_checkpointDir;
+
+    ModelSetup m_setup;
+    std::optional<Tokenizer> m_tokenizer;
+    EncodedSplit m_train, m_validation, m_test;
+    DistilBertForSequenceClassification m_model{nullptr};
+    std::optional<torch::optim::AdamW> m_optimizer;
+    LoopPosition m_position;
+    int64_t m_totalSteps = 0;
+    int64_t m_warmupSteps = 0;
+    std::string m_loadSummary; // what the pre-trained load did, logged once the run exists
+    std::vector<MetricPoint> m_pending;
+    Clock::time_point m_sessionStart = Clock::now();
+    double m_wallOffsetMs = 0; // wall time of earlier sessions (resume) so curves stay monotonic
+};
+
+void Run::log(const std::string &level, const std::string &message)
+{
+    if (m_store && m_result.runId)
+        m_store->logEvent(m_result.runId, level, message);
+    if (m_callbacks.onLog)
+        m_callbacks.onLog(level, message);
+}
+
+double Run::wallMs() const
+{
+    return m_wallOffsetMs
+           + std::chrono::duration<double, std::milli>(Clock::now() - m_sessionStart).count();
+}
+
+void Run::flushMetrics()
+{
+    if (!m_pending.empty()) {
+        m_store->logMetrics(m_result.runId, m_pending);
+        m_pending.clear();
+    }
+}
+
+TrainingResult Run::execute()
+{
+    const std::string dbPath = m_request.dbPath.empty() ? RunStore::defaultPath() : m_request.dbPath;
+    m_store.emplace(RunStore::open(dbPath));
+    const std::string root = m_request.checkpointRoot.empty() ? defaultCheckpointRoot(dbPath)
+                                                              : m_request.checkpointRoot;
+    if (m_request.resumeRunId > 0) {
+        const RunInfo info = m_store->run(m_request.resumeRunId);
+        if (info.status != RunStatus::Interrupted && info.status != RunStatus::Cancelled)
+            throw Error("run " + std::to_string(info.id) + " is " + toString(info.status)
+                        + "; only interrupted or cancelled runs can be resumed");
+        // The stored config is authoritative: a resumed run must be the same experiment.
+        m_config = ExperimentConfig::fromYaml(info.configYaml, "run " + std::to_string(info.id));
+        m_result.runId = info.id;
+    } else {
+        m_config = m_request.config;
+    }
+    setComputeThreads(m_config.train.threads);
+    setUp(); // data and model files: errors here throw before a new run is created
+
+    if (m_result.runId) {
+        m_store->claimRun(m_result.runId);
+    } else {
+        RunInfo info;
+        info.name = m_request.runName;
+        info.kind = m_config.kind;
+        info.status = RunStatus::Running;
+        info.configYaml = m_config.toYaml();
+        info.configHash = m_config.hash();
+        info.seed = m_config.train.seed;
+        info.environment = environmentSummary();
+        m_result.runId = m_store->createRun(info);
+        if (m_request.runName.empty())
+            m_store->renameRun(m_result.runId, m_config.name + "-" + std::to_string(m_result.runId));
+        m_store->setParams(m_result.runId, m_config.flatten());
+    }
+    m_checkpointDir = runCheckpointDir(root, m_result.runId);
+    if (!m_loadSummary.empty())
+        log("info", m_loadSummary);
+    if (m_callbacks.onStarted)
+        m_callbacks.onStarted(m_result.runId);
+
+    try {
+        trainLoop();
+        if (!cancelled())
+            finalTest();
+        flushMetrics();
+        if (cancelled()) {
+            m_store->setStatus(m_result.runId, RunStatus::Cancelled);
+            log("info", "cancelled at step " + std::to_string(m_position.step));
+            m_result.status = RunStatus::Cancelled;
+        } else {
+            m_store->setStatus(m_result.runId, RunStatus::Finished);
+            m_result.status = RunStatus::Finished;
+        }
+    } catch (const std::exception &e) {
+        // c10::Error derives from std::exception; any failure after the run exists ends it.
+        std::string what = e.what();
+        if (const auto *c10 = dynamic_cast<const c10::Error *>(&e))
+            what = c10->what_without_backtrace();
+        m_result.status = RunStatus::Failed;
+        m_result.error = what;
+        try {
+            flushMetrics();
+        } catch (const std::exception &) {
+        }
+        m_store->setStatus(m_result.runId, RunStatus::Failed, what);
+        log("error", what);
+    }
+    m_result.bestValAccuracy = m_position.bestValAccuracy;
+    return m_result;
+}
+
+void Run::setUp()
+{
+    m_setup = resolveModelSetup(m_config.model);
+    m_tokenizer = Tokenizer::fromVocabFile(m_setup.vocabPath);
+    const int maxLength = m_config.model.maxLength;
+    const DataOptions &d = m_config.data;
+    m_train = encodeSplit(*m_tokenizer, readExamples(resolveDataFile(d, d.train), d.maxTrainExamples), maxLength);
+    m_validation = encodeSplit(*m_tokenizer, readExamples(resolveDataFile(d, d.validation), d.maxEvalExamples), maxLength);
+    m_test = encodeSplit(*m_tokenizer, readExamples(resolveDataFile(d, d.test), d.maxEvalExamples), maxLength);
+    if (m_train.size() == 0)
+        throw Error(resolveDataFile(d, d.train) + ": no training examples");
+
+    LoadReport report;
+    m_model = buildModel(m_setup, m_config.train.seed, &report);
+    if (!m_setup.pretrainedDir.empty())
+        m_loadSummary = report.summary();
+    m_optimizer.emplace(makeOptimizer(*m_model, m_config.train));
+
+    const int64_t stepsPerEpoch = (m_train.size() + m_config.train.batchSize - 1) / m_config.train.batchSize;
+    m_totalSteps = stepsPerEpoch * m_config.train.epochs;
+    m_warmupSteps = int64_t(std::llround(m_config.train.warmupRatio * double(m_totalSteps)));
+}
+
+void Run::trainLoop()
+{
+    const TrainOptions &t = m_config.train;
+    const std::string lastDir = (fs::path(m_checkpointDir) / "last").string();
+    if (m_request.resumeRunId > 0) {
+        m_position = loadResumableCheckpoint(lastDir, *m_model, *m_optimizer);
+        m_store->deleteMetricsAfter(m_result.runId, m_position.step);
+        const auto earlier = m_store->metrics(m_result.runId, "train/loss");
+        m_wallOffsetMs = earlier.empty() ? 0.0 : earlier.back().wallMs;
+        log("info", "resumed from step " + std::to_string(m_position.step) + " (epoch "
+                        + std::to_string(m_position.epoch + 1) + ")");
+    }
+    m_store->setProgress(m_result.runId, m_position.step, m_totalSteps);
+    m_model->train();
+
+    const int64_t padId = m_tokenizer->padId();
+    const int64_t sessionStartStep = m_position.step;
+    int64_t sessionSamples = 0, sessionTokens = 0;
+    for (int64_t epoch = m_position.epoch; epoch < t.epochs; ++epoch) {
+        const std::vector<Batch> plan = planEpoch(m_train.lengths, t.batchSize, t.seed, epoch, t.bucketByLength);
+        const int64_t firstBatch = epoch == m_position.epoch ? m_position.batchInEpoch : 0;
+        for (int64_t b = firstBatch; b < int64_t(plan.size()); ++b) {
+            if (cancelled())
+                return;
+            const double lr = t.lr * scheduleFactor(m_position.step, m_warmupSteps, m_totalSteps);
+            for (auto &group : m_optimizer->param_groups())
+                static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
+
+            const BatchTensors batch = makeBatch(m_train, plan[size_t(b)].indices, padId);
+            const torch::Tensor logits = m_model->forward(batch.ids, batch.mask).logits;
+            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
+            const double lossValue = loss.item<double>();
+            if (!std::isfinite(lossValue))
+                throw Error("training loss became " + std::to_string(lossValue) + " at step "
+                            + std::to_string(m_position.step + 1) + " (lr " + std::to_string(lr)
+                            + "); lower train.lr or keep train.grad_clip > 0");
+            m_optimizer->zero_grad();
+            loss.backward();
+            const double gradNorm = torch::nn::utils::clip_grad_norm_(
+                m_model->parameters(), t.gradClip > 0 ? t.gradClip : std::numeric_limits<double>::infinity());
+            if (!std::isfinite(gradNorm))
+                throw Error("gradient norm became " + std::to_string(gradNorm) + " at step "
+                            + std::to_string(m_position.step + 1) + "; lower train.lr");
+            m_optimizer->step();
+            ++m_position.step;
+            m_position.epoch = epoch;
+            m_position.batchInEpoch = b + 1;
+
+            sessionSamples += batch.ids.size(0);
+            sessionTokens += batch.realTokens;
+            StepInfo info;
+            info.runId = m_result.runId;
+            info.step = m_position.step;
+            info.totalSteps = m_totalSteps;
+            info.epoch = epoch;
+            info.epochProgress = double(epoch) + double(b + 1) / double(plan.size());
+            info.loss = lossValue;
+            info.lr = lr;
+            info.gradNorm = gradNorm;
+            info.elapsedSeconds = std::chrono::duration<double>(Clock::now() - m_sessionStart).count();
+            info.samplesPerSecond = double(sessionSamples) / std::max(1e-9, info.elapsedSeconds);
+            info.tokensPerSecond = double(sessionTokens) / std::max(1e-9, info.elapsedSeconds);
+            const double stepsPerSecond =
+                double(m_position.step - sessionStartStep) / std::max(1e-9, info.elapsedSeconds);
+            info.etaSeconds = double(m_totalSteps - m_position.step) / std::max(1e-9, stepsPerSecond);
+            if (m_position.step % std::max<int64_t>(1, t.logEvery) == 0 || b + 1 == int64_t(plan.size())) {
+                const double now = wallMs();
+                m_pending.push_back({"train/loss", info.step, now, lossValue});
+                m_pending.push_back({"train/lr", info.step, now, lr});
+                m_pending.push_back({"train/grad_norm", info.step, now, gradNorm});
+                m_pending.push_back({"train/epoch", info.step, now, info.epochProgress});
+                m_pending.push_back({"train/samples_per_s", info.step, now, info.samplesPerSecond});
+            }
+            if (m_pending.size() >= 100)
+                flushMetrics();
+            if (m_callbacks.onStep)
+                m_callbacks.onStep(info);
+
+            const bool epochEnd = b + 1 == int64_t(plan.size());
+            if (epochEnd || (t.evalEvery > 0 && m_position.step % t.evalEvery == 0)) {
+                if (epochEnd) {
+                    m_position.epoch = epoch + 1;
+                    m_position.batchInEpoch = 0;
+                }
+                if (!evaluateValidation(epoch, info.epochProgress))
+                    return; // cancelled during evaluation
+                saveResumableCheckpoint(lastDir, *m_model, *m_optimizer, m_position, m_setup.vocabPath);
+                m_store->addCheckpoint(m_result.runId, {"last", m_position.step, lastDir, 0.0});
+                m_store->setProgress(m_result.runId, m_position.step, m_totalSteps);
+            }
+        }
+    }
+    flushMetrics();
+}
+
+bool Run::evaluateValidation(int64_t epoch, double epochProgress)
+{
+    flushMetrics();
+    const auto start = Clock::now();
+    const EvalResult r = evaluate(*m_model, m_validation, 64, m_tokenizer->padId(), m_callbacks.cancel);
+    if (r.cancelled)
+        return false;
+    EvalInfo info;
+    info.runId = m_result.runId;
+    info.split = "validation";
+    info.step = m_position.step;
+    info.epoch = epochProgress;
+    info.accuracy = r.accuracy;
+    info.f1 = r.f1;
+    info.loss = r.loss;
+    info.confusion = r.confusion;
+    info.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    info.isBest = r.accuracy > m_position.bestValAccuracy;
+
+    const double now = wallMs();
+    m_store->logEval(m_result.runId, {"validation", info.step, epochProgress, r.accuracy, r.f1, r.loss,
+                                      r.confusion, now});
+    m_store->logMetrics(m_result.runId, {{"val/accuracy", info.step, now, r.accuracy},
+                                         {"val/f1", info.step, now, r.f1},
+                                         {"val/loss", info.step, now, r.loss}});
+    std::vector<PredictionRow> rows;
+    for (int64_t i = 0; i < m_validation.size(); ++i)
+        rows.push_back({i, m_validation.labels[size_t(i)], r.predicted[size_t(i)], r.probPositive[size_t(i)]});
+    m_store->logPredictions(m_result.runId, "validation", info.step, rows);
+    if (info.isBest) {
+        m_position.bestValAccuracy = r.accuracy;
+        m_position.bestStep = info.step;
+        const std::string bestDir = (fs::path(m_checkpointDir) / "best").string();
+        const std::string tmp = bestDir + ".tmp";
+        std::error_code ec;
+        fs::remove_all(tmp, ec);
+        saveClassifierFolder(tmp, *m_model, m_setup.vocabPath);
+        replaceDirectory(tmp, bestDir);
+        m_store->addCheckpoint(m_result.runId, {"best", info.step, bestDir, r.accuracy});
+    }
+    log("info", "epoch " + std::to_string(epoch + 1) + " step " + std::to_string(info.step)
+                    + ": validation accuracy " + std::to_string(r.accuracy) + ", loss "
+                    + std::to_string(r.loss) + (info.isBest ? " (best so far)" : ""));
+    if (m_callbacks.onEval)
+        m_callbacks.onEval(info);
+    return true;
+}
+
+void Run::finalTest()
+{
+    // Test with the best validation checkpoint, as the experiment protocol says.
+    const std::string bestDir = (fs::path(m_checkpointDir) / "best").string();
+    const std::string weights = (fs::path(bestDir) / "model.safetensors").string();
+    if (fs::exists(weights))
+        applyStateDict(*m_model, loadStateDict(weights), weights, {"distilbert.", "pre_classifier.", "classifier."});
+    const auto start = Clock::now();
+    const EvalResult r = evaluate(*m_model, m_test, 64, m_tokenizer->padId(), m_callbacks.cancel);
+    if (r.cancelled)
+        return;
+    const double now = wallMs();
+    const int64_t step = m_position.bestStep >= 0 ? m_position.bestStep : m_position.step;
+    m_store->logEval(m_result.runId, {"test", step, double(m_config.train.epochs), r.accuracy, r.f1,
+                                      r.loss, r.confusion, now});
+    std::vector<PredictionRow> rows;
+    for (int64_t i = 0; i < m_test.size(); ++i)
+        rows.push_back({i, m_test.labels[size_t(i)], r.predicted[size_t(i)], r.probPositive[size_t(i)]});
+    m_store->logPredictions(m_result.runId, "test", step, rows);
+    m_result.testAccuracy = r.accuracy;
+    m_result.testF1 = r.f1;
+    log("info", "test accuracy " + std::to_string(r.accuracy) + ", F1 " + std::to_string(r.f1)
+                    + " (best checkpoint, step " + std::to_string(step) + ")");
+    if (m_callbacks.onEval) {
+        EvalInfo info;
+        info.runId = m_result.runId;
+        info.split = "test";
+        info.step = step;
+        info.epoch = double(m_config.train.epochs);
+        info.accuracy = r.accuracy;
+        info.f1 = r.f1;
+        info.loss = r.loss;
+        info.confusion = r.confusion;
+        info.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        m_callbacks.onEval(info);
+    }
+}
+
+} // namespace
+
+TrainingResult runTraining(const TrainingRequest &request, const TrainingCallbacks &callbacks)
+{
+    try {
+        return Run(request, callbacks).execute();
+    } catch (const c10::Error &e) {
+        throw Error(std::string("training setup failed: ") + e.what_without_backtrace());
+    }
+}
+
+} // namespace sentilab

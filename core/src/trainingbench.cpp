@@ -1,0 +1,129 @@
+#include <sentilab/bench.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+#include <torch/utils.h>
+
+#include <sentilab/dataset.h>
+#include <sentilab/tokenizer.h>
+
+#include "distilbert.h"
+#include "evaluation.h"
+#include "trainingdata.h"
+
+namespace sentilab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point since)
+{
+    return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+double peakRssMb()
+{
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::stod(line.substr(6)) / 1024.0; // kB
+    }
+    return 0;
+}
+
+DistilBertForSequenceClassification fullSizeModel()
+{
+    torch::manual_seed(0);
+    DistilBertForSequenceClassification model(DistilBertConfig{}); // distilbert-base-uncased shapes
+    model->initWeights();
+    return model;
+}
+
+} // namespace
+
+TrainingBenchResult benchTraining(const std::string &vocabPath, const std::string &trainPath,
+                                  int steps, double matmulPeakGflops, int64_t batchSize)
+{
+    const Tokenizer tokenizer = Tokenizer::fromVocabFile(vocabPath);
+    const EncodedSplit train = encodeSplit(tokenizer, readExamples(trainPath), 128);
+    const std::vector<Batch> plan = planEpoch(train.lengths, batchSize, 42, 0, true);
+
+    DistilBertForSequenceClassification model = fullSizeModel();
+    model->train();
+    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(5e-5).weight_decay(0.01));
+    const DistilBertConfig &c = model->config();
+    const auto step = [&](const Batch &b) {
+        const BatchTensors t = makeBatch(train, b.indices, tokenizer.padId());
+        const torch::Tensor loss =
+            torch::nn::functional::cross_entropy(model->forward(t.ids, t.mask).logits, t.labels);
+        optimizer.zero_grad();
+        loss.backward();
+        torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
+        optimizer.step();
+        return t;
+    };
+
+    TrainingBenchResult r;
+    r.batchSize = batchSize;
+    r.steps = std::min<int64_t>(steps, int64_t(plan.size()) - 1);
+    step(plan[0]); // warm-up
+    double flops = 0;
+    const auto start = Clock::now();
+    for (int64_t i = 1; i <= r.steps; ++i) {
+        const BatchTensors t = step(plan[size_t(i)]);
+        const int64_t length = t.ids.size(1);
+        r.realTokens += t.realTokens;
+        r.paddedTokens += t.ids.numel();
+        // 6 FLOPs per parameter per token (2 forward, 4 backward) for the encoder's matrices,
+        // plus q.k^T and attention.v: 4*L*dim per token per layer forward, x3 with backward.
+        const double perToken = 6.0 * 42467328.0 + 12.0 * double(c.nLayers * length * c.dim);
+        flops += perToken * double(t.realTokens);
+    }
+    r.seconds = seconds(start);
+    r.tokensPerSecond = double(r.realTokens) / r.seconds;
+    r.samplesPerSecond = double(r.steps * batchSize) / r.seconds;
+    r.modelGflops = flops / r.seconds / 1e9;
+    r.mfu = matmulPeakGflops > 0 ? r.modelGflops / matmulPeakGflops : 0;
+    r.epochMinutes = double(train.realTokens) / r.tokensPerSecond / 60.0;
+    r.peakRssMb = peakRssMb();
+    return r;
+}
+
+std::vector<LatencyRow> benchInference(const std::vector<int64_t> &lengths, int repeats)
+{
+    DistilBertForSequenceClassification model = fullSizeModel();
+    model->eval();
+    torch::InferenceMode inference;
+    std::vector<LatencyRow> rows;
+    for (const int64_t length : lengths) {
+        const torch::Tensor ids = torch::randint(1000, 30000, {1, length}, torch::kLong);
+        const torch::Tensor mask = torch::ones({1, length}, torch::kLong);
+        model->forward(ids, mask); // warm-up
+        std::vector<double> ms;
+        for (int i = 0; i < repeats; ++i) {
+            const auto start = Clock::now();
+            model->forward(ids, mask);
+            ms.push_back(seconds(start) * 1000.0);
+        }
+        std::sort(ms.begin(), ms.end());
+        rows.push_back({length, ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)]});
+    }
+    return rows;
+}
+
+double benchEvaluation(const std::string &vocabPath, const std::string &dataPath)
+{
+    const Tokenizer tokenizer = Tokenizer::fromVocabFile(vocabPath);
+    const EncodedSplit data = encodeSplit(tokenizer, readExamples(dataPath), 128);
+    DistilBertForSequenceClassification model = fullSizeModel();
+    const auto start = Clock::now();
+    evaluate(*model, data, 64, tokenizer.padId());
+    return seconds(start);
+}
+
+} // namespace sentilab

@@ -1,0 +1,171 @@
+// sentilab-cli end to end as a user runs it: --help/--version, tokenize, forward, check-attention,
+// and clear errors on bad input. Runs the real executable with QProcess.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include "shareddata.h"
+
+namespace {
+
+struct Result
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Result runCli(const QStringList &args, const QByteArray &stdinData = {})
+{
+    QProcess p;
+    p.start(QStringLiteral(SENTILAB_CLI_PATH), args);
+    if (!p.waitForStarted())
+        return {};
+    p.write(stdinData);
+    p.closeWriteChannel();
+    p.waitForFinished(300000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void versionAndHelp();
+    void everySubcommandHasHelp_data();
+    void everySubcommandHasHelp();
+    void tokenizeMatchesGolden();
+    void tokenizeBadLineNamesLine();
+    void forwardPrintsHiddenStatesAndLogits();
+    void forwardErrorsAreClear();
+    void checkAttentionPrintsTable();
+};
+
+void TestCli::versionAndHelp()
+{
+    const Result version = runCli({"--version"});
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY(version.out.startsWith("sentilab-cli 0."));
+    const Result help = runCli({"--help"});
+    QCOMPARE(help.exitCode, 0);
+    for (const char *cmd : {"tokenize", "forward", "check-attention", "bench"})
+        QVERIFY2(help.out.contains(cmd), cmd);
+    const Result none = runCli({});
+    QVERIFY(none.exitCode != 0); // a subcommand is required
+}
+
+void TestCli::everySubcommandHasHelp_data()
+{
+    QTest::addColumn<QString>("command");
+    for (const char *cmd : {"tokenize", "forward", "check-attention", "bench"})
+        QTest::newRow(cmd) << QString(cmd);
+}
+
+void TestCli::everySubcommandHasHelp()
+{
+    QFETCH(QString, command);
+    const Result r = runCli({command, "--help"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("Usage") || r.out.contains("USAGE"));
+    QVERIFY(r.out.size() > 120);
+}
+
+void TestCli::tokenizeMatchesGolden()
+{
+    SENTILAB_REQUIRE_SHARED(vocab, "models/distilbert-base-uncased/vocab.txt");
+    SENTILAB_REQUIRE_SHARED(cases, "golden/tokenizer/cases.jsonl");
+    QFile file(cases);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QList<QJsonObject> expected;
+    QByteArray input;
+    // Tricky strings 1-60 (the over-long words come later and follow HF's 100-char rule).
+    while (!file.atEnd() && expected.size() < 60) {
+        const QJsonObject o = QJsonDocument::fromJson(file.readLine()).object();
+        expected.append(o);
+        input += QJsonDocument(QJsonObject{{"text", o["text"]}}).toJson(QJsonDocument::Compact) + "\n";
+    }
+    const Result r = runCli({"tokenize", "--vocab", vocab}, input);
+    QCOMPARE(r.exitCode, 0);
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), expected.size());
+    for (int i = 0; i < lines.size(); ++i) {
+        const QJsonObject got = QJsonDocument::fromJson(lines[i]).object();
+        QVERIFY2(got["ids"] == expected[i]["ids"], lines[i].constData());
+        QVERIFY2(got["tokens"] == expected[i]["tokens"], lines[i].constData());
+    }
+}
+
+void TestCli::tokenizeBadLineNamesLine()
+{
+    SENTILAB_REQUIRE_SHARED(vocab, "models/distilbert-base-uncased/vocab.txt");
+    const Result r = runCli({"tokenize", "--vocab", vocab}, "{\"text\": \"fine\"}\n{not json\n");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("line 2"), r.err.constData());
+    QVERIFY(r.out.contains("\"fine\""));
+    const Result missing = runCli({"tokenize", "--vocab", "/nonexistent/vocab.txt"}, "{}");
+    QVERIFY(missing.exitCode != 0);
+    QVERIFY2(missing.err.contains("/nonexistent/vocab.txt"), missing.err.constData());
+}
+
+void TestCli::forwardPrintsHiddenStatesAndLogits()
+{
+    SENTILAB_REQUIRE_SHARED(dir, "golden/model/tiny-seqcls");
+    SENTILAB_REQUIRE_SHARED(casesPath, "golden/model/cases.json");
+    QFile casesFile(casesPath);
+    QVERIFY(casesFile.open(QIODevice::ReadOnly));
+    const QJsonObject c = QJsonDocument::fromJson(casesFile.readAll())
+                              .object()["eval_cases"].toArray()[1].toObject();
+    const QJsonObject input{{"input_ids", c["input_ids"]}, {"attention_mask", c["attention_mask"]}};
+    const Result r = runCli({"forward", "--model", dir}, QJsonDocument(input).toJson());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject out = QJsonDocument::fromJson(r.out).object();
+    const QJsonArray logits = out["logits"].toArray();
+    const QJsonArray want = c["logits"].toArray();
+    QCOMPARE(logits.size(), 3);
+    for (int b = 0; b < 3; ++b)
+        for (int k = 0; k < 2; ++k)
+            QVERIFY(std::abs(logits[b][k].toDouble() - want[b][k].toDouble()) <= 1e-5);
+    const QJsonArray hidden = out["last_hidden_state"].toArray();
+    QCOMPARE(hidden.size(), 3);
+    QCOMPARE(hidden[0].toArray().size(), 12);
+    QCOMPARE(hidden[0][0].toArray().size(), 32);
+    QVERIFY(std::abs(hidden[2][11][5].toDouble() - c["last_hidden_state"][2][11][5].toDouble()) <= 1e-5);
+}
+
+void TestCli::forwardErrorsAreClear()
+{
+    SENTILAB_REQUIRE_SHARED(dir, "golden/model/tiny-seqcls");
+    Result r = runCli({"forward", "--model", dir}, "{\"input_ids\": [[1, 5000, 2]]}");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("5000") && r.err.contains("vocabulary"), r.err.constData());
+    r = runCli({"forward", "--model", dir}, "{\"input_ids\": [[1, 5, 2], [1, 2]]}");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("row 1"), r.err.constData());
+    r = runCli({"forward", "--model", dir}, "[1, 2");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("JSON"), r.err.constData());
+
+    QTemporaryDir empty;
+    r = runCli({"forward", "--model", empty.path()}, "{\"input_ids\": [[1, 2]]}");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("config.json"), r.err.constData());
+}
+
+void TestCli::checkAttentionPrintsTable()
+{
+    const Result r = runCli({"check-attention", "--cases", "10", "--seed", "3"});
+    QVERIFY2(r.exitCode == 0, r.out.constData());
+    QVERIFY(r.out.contains("10 cases, 0 failed"));
+    QCOMPARE(r.out.count("pass"), 10);
+    QVERIFY(r.out.contains("B=1 L=1 E=768 H=12"));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
