@@ -125,8 +125,19 @@ struct Migration
 };
 
 // Append-only: a released schema is never edited, a change is a new migration.
+// v2: notes of a comparison of runs (the report's discussion text and inference sentences).
+const char kSchemaV2[] = R"sql(
+CREATE TABLE IF NOT EXISTS comparisons (
+  run_ids     TEXT PRIMARY KEY,   -- sorted ids joined by ',', e.g. "3,7"
+  discussion  TEXT NOT NULL DEFAULT '',
+  sentences   TEXT NOT NULL DEFAULT '[]', -- JSON array of strings
+  updated_at  TEXT NOT NULL
+);
+)sql";
+
 const Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 // The statement as one line, cut to a readable length, for error messages.

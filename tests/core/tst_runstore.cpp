@@ -126,6 +126,8 @@ private Q_SLOTS:
     void deleteMetricsAfterForResume();
     void exportCsvHasEveryPoint();
     void schemaVersionIsSet();
+    void comparisonNotesRoundTrip();
+    void versionOneFileIsMigrated();
     void newerSchemaIsRejected();
     void garbageFileIsRejected();
     void foreignSqliteFileIsRejected();
@@ -546,6 +548,39 @@ void TestRunStore::schemaVersionIsSet()
     QCOMPARE(headerField(dbPath(), 60), quint32(RunStore::kSchemaVersion));
     RunStore again = openStore(); // reopening an up-to-date file migrates nothing
     QCOMPARE(again.listRuns().size(), size_t(1));
+}
+
+void TestRunStore::comparisonNotesRoundTrip()
+{
+    RunStore store = openStore();
+    const int64_t a = store.createRun(makeRun("a"));
+    const int64_t b = store.createRun(makeRun("b"));
+    QVERIFY(!store.comparison({a, b}).has_value());
+    store.saveComparison({{b, a}, "Pre-training helps.", {"great film", "awful \"plot\""}, {}});
+    store.saveComparison({{a, b}, "Pre-training helps a lot.", {"great film", "awful \"plot\""}, {}});
+    const auto notes = store.comparison({a, b, a}); // order and repeats do not matter
+    QVERIFY(notes.has_value());
+    QCOMPARE(notes->discussion, std::string("Pre-training helps a lot."));
+    QCOMPARE(notes->sentences.size(), size_t(2));
+    QCOMPARE(notes->sentences[1], std::string("awful \"plot\""));
+    QVERIFY(!notes->updatedAt.empty());
+    QVERIFY(!store.comparison({a}).has_value());
+}
+
+void TestRunStore::versionOneFileIsMigrated()
+{
+    // A file written by schema version 1 (no comparisons table) gains the table on open.
+    openStore().createRun(makeRun("old"));
+    {
+        QVERIFY(setHeaderField(dbPath(), 60, 1));
+        RunStore store = openStore(); // migrates 1 -> current, data kept
+        QCOMPARE(store.schemaVersion(), RunStore::kSchemaVersion);
+        QCOMPARE(store.listRuns().size(), size_t(1));
+    }
+    QCOMPARE(headerField(dbPath(), 60), quint32(RunStore::kSchemaVersion));
+    RunStore again = openStore();
+    again.saveComparison({{1}, "works after migration", {}, {}});
+    QCOMPARE(again.comparison({1})->discussion, std::string("works after migration"));
 }
 
 void TestRunStore::newerSchemaIsRejected()

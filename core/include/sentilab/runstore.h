@@ -104,6 +104,16 @@ struct CheckpointRecord
     double metric = 0; // the metric that made it "best" (val accuracy), or the last one seen
 };
 
+// What the user wrote about a comparison of runs: the discussion for the report and the
+// sentences shown in the inference pane. Keyed by the set of run ids (order does not matter).
+struct ComparisonNotes
+{
+    std::vector<int64_t> runIds;
+    std::string discussion;
+    std::vector<std::string> sentences;
+    std::string updatedAt; // ISO-8601 UTC, set by saveComparison
+};
+
 struct EventRecord
 {
     std::string time;  // ISO-8601 UTC, as RunInfo::startedAt
@@ -115,7 +125,7 @@ class RunStore
 {
 public:
     // The schema version this build writes to PRAGMA user_version.
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Opens the database file, creating it (but not its folder) when missing: WAL, busy_timeout
     // 5000 ms, foreign keys on, schema created or migrated to kSchemaVersion. Then every run left
@@ -198,6 +208,11 @@ public:
     // one line per point ordered by key and step; numbers in C locale, shortest round-trip form,
     // NaN as "nan". Throws sentilab::Error naming csvPath on write errors.
     void exportMetricsCsv(int64_t runId, const std::string &csvPath) const;
+
+    // Upserts the notes of the comparison of notes.runIds (at least one id).
+    void saveComparison(const ComparisonNotes &notes);
+    // The notes saved for exactly this set of runs, if any.
+    std::optional<ComparisonNotes> comparison(std::vector<int64_t> runIds) const;
 
 private:
     struct Impl;
