@@ -1,0 +1,96 @@
+#include "appsettings.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+
+#include <sentilab/runstore.h>
+
+namespace sentilab::ui {
+namespace {
+
+QString absolute(const QString &path) { return path.isEmpty() ? path : QFileInfo(path).absoluteFilePath(); }
+
+QString envPath(const char *name) { return absolute(qEnvironmentVariable(name)); }
+
+QString saved(const char *key) { return QSettings().value(QLatin1String(key)).toString(); }
+
+} // namespace
+
+QString AppSettings::databasePath()
+{
+    if (const QString env = envPath("SENTILAB_DB"); !env.isEmpty())
+        return env;
+    if (const QString path = saved("paths/database"); !path.isEmpty())
+        return path;
+    return QString::fromStdString(RunStore::defaultPath());
+}
+
+void AppSettings::setDatabasePath(const QString &path) { QSettings().setValue("paths/database", absolute(path)); }
+
+QString AppSettings::dataDir()
+{
+    if (const QString dir = saved("paths/data"); !dir.isEmpty())
+        return dir;
+    if (const QString env = envPath("SENTILAB_DATA_DIR"); !env.isEmpty())
+        return env;
+    QStringList candidates;
+    if (const QString shared = envPath("SENTILAB_SHARED_DIR"); !shared.isEmpty())
+        candidates << shared + "/data/sst2";
+    candidates << QStringLiteral("../shared/data/sst2");
+    for (const QString &c : candidates) {
+        if (QFileInfo::exists(c + "/train.jsonl"))
+            return absolute(c);
+    }
+    return {};
+}
+
+void AppSettings::setDataDir(const QString &dir) { QSettings().setValue("paths/data", absolute(dir)); }
+
+QString AppSettings::modelDir() { return saved("paths/model"); }
+
+void AppSettings::setModelDir(const QString &dir) { QSettings().setValue("paths/model", absolute(dir)); }
+
+QString AppSettings::experimentsDir()
+{
+    if (const QString dir = saved("paths/experiments"); !dir.isEmpty())
+        return dir;
+    if (const QString env = envPath("SENTILAB_EXPERIMENTS_DIR"); !env.isEmpty())
+        return env;
+#ifdef SENTILAB_SOURCE_EXPERIMENTS_DIR
+    if (QFileInfo::exists(QStringLiteral(SENTILAB_SOURCE_EXPERIMENTS_DIR "/finetune.yaml")))
+        return QStringLiteral(SENTILAB_SOURCE_EXPERIMENTS_DIR);
+#endif
+    return absolute(QCoreApplication::applicationDirPath() + "/../share/sentilab/experiments");
+}
+
+void AppSettings::setExperimentsDir(const QString &dir)
+{
+    QSettings().setValue("paths/experiments", absolute(dir));
+}
+
+int AppSettings::threads() { return QSettings().value("training/threads", 0).toInt(); }
+
+void AppSettings::setThreads(int threads) { QSettings().setValue("training/threads", threads); }
+
+QStringList AppSettings::defaultStarterSentences()
+{
+    return {QStringLiteral("A moving, beautifully acted film that stays with you long after."),
+            QStringLiteral("Funny, warm and surprisingly wise: one of the best films of the year."),
+            QStringLiteral("A tedious, badly written mess that wastes a talented cast."),
+            QStringLiteral("The plot is predictable and the jokes fall flat.")};
+}
+
+QStringList AppSettings::starterSentences()
+{
+    const QStringList s = QSettings().value("inference/sentences").toStringList();
+    return s.size() == 4 ? s : defaultStarterSentences();
+}
+
+void AppSettings::setStarterSentences(const QStringList &sentences)
+{
+    QSettings().setValue("inference/sentences", sentences);
+}
+
+} // namespace sentilab::ui
