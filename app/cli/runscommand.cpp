@@ -1,5 +1,4 @@
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <unistd.h>
 
@@ -86,13 +85,7 @@ void deleteRun(const std::string &which, bool yes)
             return;
         }
     }
-    std::vector<std::string> folders;
-    for (const CheckpointRecord &c : store.checkpoints(r.id))
-        folders.push_back(std::filesystem::path(c.path).parent_path().string());
-    store.deleteRun(r.id);
-    std::error_code ec;
-    for (const auto &f : folders)
-        std::filesystem::remove_all(f, ec);
+    deleteRunWithCheckpoints(store, r.id);
     std::printf("deleted run %lld\n", (long long)r.id);
 }
 

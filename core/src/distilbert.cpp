@@ -44,7 +44,7 @@ EmbeddingsImpl::EmbeddingsImpl(const DistilBertConfig &config)
         "position_embeddings",
         torch::nn::Embedding(torch::nn::EmbeddingOptions(config.maxPositionEmbeddings, config.dim)));
     LayerNorm = register_module("LayerNorm", makeLayerNorm(config.dim));
-    dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+    dropout = register_module("dropout", FastDropout(config.dropout));
 }
 
 torch::Tensor EmbeddingsImpl::forward(const torch::Tensor &inputIds)
@@ -60,7 +60,7 @@ FfnImpl::FfnImpl(const DistilBertConfig &config) : m_gelu(config.activation == "
 {
     lin1 = register_module("lin1", torch::nn::Linear(config.dim, config.hiddenDim));
     lin2 = register_module("lin2", torch::nn::Linear(config.hiddenDim, config.dim));
-    dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+    dropout = register_module("dropout", FastDropout(config.dropout));
 }
 
 torch::Tensor FfnImpl::forward(const torch::Tensor &x)
@@ -137,7 +137,7 @@ DistilBertForSequenceClassificationImpl::DistilBertForSequenceClassificationImpl
     pre_classifier = register_module("pre_classifier", torch::nn::Linear(config.dim, config.dim));
     classifier = register_module("classifier",
                                  torch::nn::Linear(config.dim, config.numLabels()));
-    dropout = register_module("dropout", torch::nn::Dropout(config.seqClassifDropout));
+    dropout = register_module("dropout", FastDropout(config.seqClassifDropout));
 }
 
 ClassifierOutput DistilBertForSequenceClassificationImpl::forward(const torch::Tensor &inputIds,

@@ -11,6 +11,7 @@
 
 #include <sentilab/distilbertconfig.h>
 
+#include "fastdropout.h"
 #include "multiheadattention.h"
 
 namespace sentilab {
@@ -27,7 +28,7 @@ public:
 
     torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr};
     torch::nn::LayerNorm LayerNorm{nullptr};
-    torch::nn::Dropout dropout{nullptr};
+    FastDropout dropout{nullptr};
 };
 TORCH_MODULE(Embeddings);
 
@@ -38,7 +39,7 @@ public:
     torch::Tensor forward(const torch::Tensor &x);
 
     torch::nn::Linear lin1{nullptr}, lin2{nullptr};
-    torch::nn::Dropout dropout{nullptr};
+    FastDropout dropout{nullptr};
 
 private:
     bool m_gelu = true;
@@ -110,7 +111,7 @@ public:
 
     DistilBertModel distilbert{nullptr};
     torch::nn::Linear pre_classifier{nullptr}, classifier{nullptr};
-    torch::nn::Dropout dropout{nullptr};
+    FastDropout dropout{nullptr};
 
 private:
     DistilBertConfig m_config;

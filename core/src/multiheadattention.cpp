@@ -24,7 +24,7 @@ MultiHeadSelfAttentionImpl::MultiHeadSelfAttentionImpl(const MultiHeadSelfAttent
     k_lin = linear("k_lin");
     v_lin = linear("v_lin");
     out_lin = linear("out_lin");
-    m_dropout = register_module("dropout", torch::nn::Dropout(options.dropout));
+    m_dropout = register_module("dropout", FastDropout(options.dropout));
 }
 
 AttentionOutput MultiHeadSelfAttentionImpl::forward(const torch::Tensor &x,

@@ -4,9 +4,10 @@
 // torch::nn::MultiheadAttention is checked by attentioncheck.cpp.
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/any.h>
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
+
+#include "fastdropout.h"
 
 namespace sentilab {
 
@@ -46,7 +47,7 @@ public:
 
 private:
     MultiHeadSelfAttentionOptions m_options;
-    torch::nn::Dropout m_dropout{nullptr};
+    FastDropout m_dropout{nullptr};
 };
 TORCH_MODULE(MultiHeadSelfAttention);
 

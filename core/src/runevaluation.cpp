@@ -28,6 +28,17 @@ std::string bestCheckpointDir(const RunStore &store, int64_t runId)
     return fallback;
 }
 
+void deleteRunWithCheckpoints(RunStore &store, int64_t runId)
+{
+    std::vector<fs::path> folders;
+    for (const CheckpointRecord &c : store.checkpoints(runId))
+        folders.push_back(fs::path(c.path).parent_path()); // <root>/run-<id>
+    store.deleteRun(runId);
+    std::error_code ec;
+    for (const fs::path &folder : folders)
+        fs::remove_all(folder, ec); // best effort: the records are gone either way
+}
+
 EvalInfo evaluateRun(const std::string &dbPath, int64_t runId, const std::string &split)
 {
     if (split != "validation" && split != "test")

@@ -147,6 +147,8 @@ TrainingResult Run::execute()
     } else {
         m_config = m_request.config;
     }
+    if (m_request.threads >= 0)
+        m_config.train.threads = m_request.threads;
     setComputeThreads(m_config.train.threads);
     setUp(); // data and model files: errors here throw before a new run is created
 

@@ -7,6 +7,7 @@
 #include <sentilab/attentioncheck.h>
 #include <sentilab/error.h>
 
+#include "fastdropout.h"
 #include "multiheadattention.h"
 
 using namespace sentilab;
@@ -22,6 +23,7 @@ private Q_SLOTS:
     void fullyMaskedRowIsUniformNotNaN();
     void dropoutOnlyInTrainingMode();
     void biasOffHasNoBiasParameters();
+    void hashDropoutDropsTheRightFraction();
     void rejectsIndivisibleHeads();
 };
 
@@ -122,6 +124,24 @@ void TestAttention::biasOffHasNoBiasParameters()
     QCOMPARE(int(attn->parameters().size()), 4);
     for (const auto &p : attn->named_parameters())
         QVERIFY2(p.key().find("bias") == std::string::npos, p.key().c_str());
+}
+
+void TestAttention::hashDropoutDropsTheRightFraction()
+{
+    const torch::Tensor x = torch::ones({1000, 1000}, torch::requires_grad());
+    torch::manual_seed(5);
+    const torch::Tensor y = hashDropout(x, 0.1);
+    const double dropped = y.eq(0).to(torch::kDouble).mean().item<double>();
+    QVERIFY2(std::abs(dropped - 0.1) < 0.002, qPrintable(QString::number(dropped))); // 1e6 samples
+    QVERIFY(torch::allclose(y.masked_select(y.ne(0)), torch::full({1}, 1.0 / 0.9)));
+    // Rows are not correlated with each other (the hash covers the flat index).
+    QVERIFY(!torch::equal(y[0], y[1]));
+    y.sum().backward(); // d/dx (x * mask) = mask
+    QVERIFY(torch::equal(x.grad(), y.detach()));
+    torch::manual_seed(5);
+    QVERIFY(torch::equal(hashDropout(x.detach(), 0.1), y.detach())); // reproducible from the seed
+    QVERIFY(!torch::equal(hashDropout(x.detach(), 0.1), y.detach())); // and fresh on each call
+    QVERIFY_THROWS_EXCEPTION(Error, hashDropout(x, 1.0));
 }
 
 void TestAttention::rejectsIndivisibleHeads()

@@ -58,6 +58,7 @@ struct TrainingRequest
     std::string checkpointRoot;  // folder for checkpoints; empty = "<db folder>/checkpoints"
     int64_t resumeRunId = 0;     // > 0: continue this interrupted/cancelled run from its last checkpoint
     std::string runName;         // empty = "<config.name>-<id>"
+    int threads = -1;            // >= 0 overrides config.train.threads (0 = all cores), also on resume
 };
 
 struct TrainingResult
@@ -92,5 +93,8 @@ EvalInfo evaluateRun(const std::string &dbPath, int64_t runId, const std::string
 // The folder of a run's best checkpoint (else its last one); throws sentilab::Error naming the run
 // when it has none yet.
 std::string bestCheckpointDir(const RunStore &store, int64_t runId);
+
+// Deletes the run from the store and removes its checkpoint folder from disk.
+void deleteRunWithCheckpoints(RunStore &store, int64_t runId);
 
 } // namespace sentilab
