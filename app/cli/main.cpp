@@ -33,6 +33,10 @@ int main(int argc, char **argv)
     sentilab::cli::addEvalCommand(app, exitCode);
     sentilab::cli::addPredictCommand(app, exitCode);
     sentilab::cli::addExportCommand(app, exitCode);
+#ifdef SENTILAB_WITH_REPORT
+    sentilab::cli::addReportCommand(app, exitCode);
+#endif
+    sentilab::cli::addDownloadCommand(app, exitCode);
     app.parse_complete_callback([&] { sentilab::setComputeThreads(global.threads); });
 
     try {
