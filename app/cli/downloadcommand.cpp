@@ -85,8 +85,8 @@ int runDownload(const DownloadArgs &a)
         if (p.bytesPerSecond > 0)
             detail += "  " + formatBytes(p.bytesPerSecond) + "/s";
         if (p.allTotal > 0 && p.fileCount > 1)
-            detail += "  all " + std::to_string(int(100.0 * double(p.allBytes) / double(p.allTotal))) +
-                      "%";
+            detail += "  all " +
+                      std::to_string(int(100.0 * double(p.allBytes) / double(p.allTotal))) + "%";
         bar->update(p.fileBytes, std::max<int64_t>(p.fileTotal, 0), detail, p.etaSeconds);
     };
 
@@ -99,7 +99,8 @@ int runDownload(const DownloadArgs &a)
         std::signal(SIGINT, SIG_DFL);
         if (bar)
             bar->finish();
-        std::printf("%s\n", e.what());
+        std::printf("%s (partial data is kept in %s/blobs/*.incomplete)\n", e.what(),
+                    repoCacheDir(a.repo, kind, options).c_str());
         return 130;
     } catch (...) {
         std::signal(SIGINT, SIG_DFL);
@@ -117,9 +118,10 @@ int runDownload(const DownloadArgs &a)
                 a.repo.c_str(), result.commit.c_str(), result.files.size(),
                 formatBytes(double(result.bytesDownloaded)).c_str(), result.snapshotDir.c_str());
     if (kind == RepoKind::Model)
-        std::printf("Experiments with model.pretrained_dir empty find distilbert-base-uncased there "
-                    "through the Hugging Face cache; for another model set "
-                    "model.pretrained_dir to that folder.\n");
+        std::printf(
+            "Experiments with model.pretrained_dir empty find distilbert-base-uncased there "
+            "through the Hugging Face cache; for another model set "
+            "model.pretrained_dir to that folder.\n");
     else
         std::printf("Train on it with --set data.dir=%s (or export SENTILAB_DATA_DIR=%s).\n",
                     result.snapshotDir.c_str(), result.snapshotDir.c_str());
@@ -135,8 +137,11 @@ std::string helpFooter()
         cache = "(HF_HOME and HOME are unset)";
     }
     return "Where files go: the Hugging Face cache, shared with Python's transformers and "
-           "huggingface_hub\n(here: " + cache + "):\n"
-           "  models--<org>--<name>/snapshots/<commit>/<file>  (datasets: datasets--<org>--<name>)\n"
+           "huggingface_hub\n(here: " +
+           cache +
+           "):\n"
+           "  models--<org>--<name>/snapshots/<commit>/<file>  (datasets: "
+           "datasets--<org>--<name>)\n"
            "  models--<org>--<name>/refs/main                  the commit 'main' points at\n"
            "Files already there (e.g. fetched by Python) are reused; Python reuses ours. An "
            "interrupted\ndownload (Ctrl+C, network) stays in blobs/*.incomplete and the next run "
@@ -151,8 +156,12 @@ std::string helpFooter()
            "Without network, set it up by hand: copy config.json, vocab.txt and "
            "model.safetensors of\ndistilbert-base-uncased (from "
            "https://huggingface.co/distilbert-base-uncased/tree/main, e.g. on\nanother machine) "
-           "into " + cache + "/models--distilbert-base-uncased/snapshots/manual/\nand write the "
-           "word manual into " + cache + "/models--distilbert-base-uncased/refs/main\n"
+           "into " +
+           cache +
+           "/models--distilbert-base-uncased/snapshots/manual/\nand write the "
+           "word manual into " +
+           cache +
+           "/models--distilbert-base-uncased/refs/main\n"
            "(or put them in any folder and set model.pretrained_dir). For SST-2 put train.jsonl, "
            "validation.jsonl\nand test.jsonl in a folder and set data.dir or SENTILAB_DATA_DIR.\n\n"
            "Examples:\n"
