@@ -1,0 +1,799 @@
+#include "inferencepane.h"
+
+#include "appsettings.h"
+#include "inferenceworker.h"
+#include "uitypes.h"
+
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QEvent>
+#include <QFormLayout>
+#include <QFrame>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
+#include <QPainterPath>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QThread>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <exception>
+
+#include <sentilab/error.h>
+#include <sentilab/runstore.h>
+#include <sentilab/training.h>
+
+namespace sentilab::ui {
+
+namespace {
+
+constexpr int kDebounceMs = 250;
+
+QColor sentimentColor(bool positive)
+{
+    // Okabe-Ito bluish green and vermillion: distinct for colour-blind readers, on light and dark.
+    return positive ? QColor(0, 158, 115) : QColor(213, 94, 0);
+}
+
+QColor mix(const QColor &a, const QColor &b, double t)
+{
+    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t),
+                            float(a.greenF() + (b.greenF() - a.greenF()) * t),
+                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
+}
+
+QPixmap swatch(const QColor &color, int size)
+{
+    QPixmap pixmap(size, size);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(Qt::NoPen);
+    p.setBrush(color);
+    p.drawEllipse(QRectF(0.5, 0.5, size - 1.0, size - 1.0));
+    return pixmap;
+}
+
+void setSmall(QLabel *label)
+{
+    QFont f = label->font();
+    f.setPointSizeF(f.pointSizeF() * 0.9);
+    label->setFont(f);
+    label->setForegroundRole(QPalette::PlaceholderText);
+}
+
+// A tug-of-war bar: the negative share from the left, the positive share from the right, a tick
+// at 0.5.
+class ProbabilityBar : public QWidget
+{
+public:
+    explicit ProbabilityBar(QWidget *parent = nullptr) : QWidget(parent)
+    {
+        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    }
+    void setPositive(double p)
+    {
+        m_positive = p;
+        update();
+    }
+    QSize sizeHint() const override { return {200, fontMetrics().height()}; }
+    QSize minimumSizeHint() const override { return {60, fontMetrics().height()}; }
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QPainter p(this);
+        p.setRenderHint(QPainter::Antialiasing);
+        const QRectF r = QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5);
+        QPainterPath clip;
+        clip.addRoundedRect(r, 4, 4);
+        p.setClipPath(clip);
+        p.fillRect(r, mix(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.1));
+        if (m_positive >= 0) {
+            const double split = r.left() + r.width() * (1.0 - m_positive);
+            p.fillRect(QRectF(r.left(), r.top(), split - r.left(), r.height()),
+                       sentimentColor(false));
+            p.fillRect(QRectF(split, r.top(), r.right() - split, r.height()), sentimentColor(true));
+        }
+        p.setClipping(false);
+        p.setPen(QPen(palette().color(QPalette::Window), 2));
+        p.drawLine(QPointF(r.center().x(), r.top()), QPointF(r.center().x(), r.bottom()));
+        p.setPen(palette().color(QPalette::Mid));
+        p.setBrush(Qt::NoBrush);
+        p.drawRoundedRect(r, 4, 4);
+    }
+
+private:
+    double m_positive = -1;
+};
+
+// A push button showing as much of a long sentence as fits, the whole sentence as tooltip.
+class SentenceButton : public QPushButton
+{
+public:
+    explicit SentenceButton(QWidget *parent = nullptr) : QPushButton(parent)
+    {
+        setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed); // may shrink: the text elides
+    }
+    void setSentence(const QString &sentence)
+    {
+        m_sentence = sentence;
+        setToolTip(sentence);
+        elide();
+        updateGeometry();
+    }
+    QString sentence() const { return m_sentence; }
+    QSize sizeHint() const override
+    {
+        const QSize base = QPushButton::sizeHint();
+        const int textWidth = qMin(fontMetrics().horizontalAdvance(m_sentence), 360);
+        return {textWidth + 24, base.height()};
+    }
+    QSize minimumSizeHint() const override { return {80, QPushButton::minimumSizeHint().height()}; }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QPushButton::resizeEvent(event);
+        elide();
+    }
+
+private:
+    void elide() { setText(fontMetrics().elidedText(m_sentence, Qt::ElideRight, width() - 20)); }
+    QString m_sentence;
+};
+
+} // namespace
+
+// One model's verdict: run name and colour, predicted label, probability bar and text, tokens,
+// latency; or a message saying why there is no model.
+class ResultCard : public QFrame
+{
+public:
+    ResultCard(int slot, QWidget *parent) : QFrame(parent), m_slot(slot)
+    {
+        setObjectName(slot == 0 ? "finetuneCard" : "scratchCard");
+        setFrameShape(QFrame::StyledPanel);
+        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+
+        m_swatch = new QLabel(this);
+        m_title = new QLabel(this);
+        m_title->setObjectName("title");
+        QFont bold = m_title->font();
+        bold.setBold(true);
+        m_title->setFont(bold);
+        m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        auto *kind = new QLabel(slot == 0 ? InferencePane::tr("pre-trained, fine-tuned")
+                                          : InferencePane::tr("random init, from scratch"),
+                                this);
+        setSmall(kind);
+        auto *header = new QHBoxLayout;
+        header->addWidget(m_swatch);
+        header->addWidget(m_title, 1);
+        header->addWidget(kind);
+
+        m_summary = new QLabel(this);
+        m_summary->setObjectName("summary");
+        setSmall(m_summary);
+
+        m_message = new QLabel(this);
+        m_message->setObjectName("message");
+        m_message->setWordWrap(true);
+        m_message->setAlignment(Qt::AlignCenter);
+        m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        m_message->setMargin(12);
+
+        auto *result = new QWidget(this);
+        m_verdict = new QLabel(result);
+        m_verdict->setObjectName("verdict");
+        QFont big = m_verdict->font();
+        big.setPointSizeF(big.pointSizeF() * 1.6);
+        big.setBold(true);
+        m_verdict->setFont(big);
+        m_probability = new QLabel(result);
+        m_probability->setObjectName("probability");
+        m_probability->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        auto *verdictRow = new QHBoxLayout;
+        verdictRow->addWidget(m_verdict);
+        verdictRow->addStretch();
+        verdictRow->addWidget(m_probability);
+
+        m_bar = new ProbabilityBar(result);
+        auto *negative = new QLabel(InferencePane::tr("negative"), result);
+        auto *positive = new QLabel(InferencePane::tr("positive"), result);
+        setSmall(negative);
+        setSmall(positive);
+        auto *ends = new QHBoxLayout;
+        ends->addWidget(negative);
+        ends->addStretch();
+        ends->addWidget(positive);
+
+        auto *tokensCaption = new QLabel(InferencePane::tr("WordPiece tokens"), result);
+        setSmall(tokensCaption);
+        m_tokens = new QLabel(result);
+        m_tokens->setObjectName("tokens");
+        m_tokens->setWordWrap(true);
+        m_tokens->setTextFormat(Qt::RichText);
+        m_tokens->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+        m_latency = new QLabel(result);
+        m_latency->setObjectName("latency");
+        setSmall(m_latency);
+
+        auto *resultLayout = new QVBoxLayout(result);
+        resultLayout->setContentsMargins(0, 0, 0, 0);
+        resultLayout->addLayout(verdictRow);
+        resultLayout->addWidget(m_bar);
+        resultLayout->addLayout(ends);
+        resultLayout->addSpacing(6);
+        resultLayout->addWidget(tokensCaption);
+        resultLayout->addWidget(m_tokens);
+        resultLayout->addSpacing(6);
+        resultLayout->addWidget(m_latency);
+        resultLayout->addStretch();
+
+        m_stack = new QStackedWidget(this);
+        m_stack->addWidget(m_message);
+        m_stack->addWidget(result);
+
+        auto *layout = new QVBoxLayout(this);
+        layout->addLayout(header);
+        layout->addWidget(m_summary);
+        layout->addWidget(m_stack, 1);
+        setRun(0, QString());
+        showMessage(InferencePane::tr("Open a run database to try the models."));
+    }
+
+    void setRun(qint64 runId, const QString &name)
+    {
+        m_state.runId = runId;
+        m_swatch->setPixmap(swatch(runId > 0 ? runColor(runId) : palette().color(QPalette::Mid),
+                                   fontMetrics().height() * 2 / 3));
+        m_title->setText(runId > 0 ? name
+                                   : (m_slot == 0 ? InferencePane::tr("Fine-tuned model")
+                                                  : InferencePane::tr("Scratch model")));
+    }
+
+    void showMessage(const QString &message)
+    {
+        m_state = {m_state.runId, {}, -1, {}, 0, message};
+        m_summary->clear();
+        m_message->setText(message);
+        m_stack->setCurrentIndex(0);
+    }
+
+    void showLoading()
+    {
+        m_state = {m_state.runId, {}, -1, {}, 0, {}};
+        m_summary->clear();
+        m_message->setText(InferencePane::tr("Loading the model…"));
+        m_stack->setCurrentIndex(0);
+    }
+
+    // The model is ready; nothing (or nothing current) is predicted yet.
+    void showReady(const QString &summary)
+    {
+        m_state = {m_state.runId, {}, -1, {}, 0, {}};
+        m_summary->setText(summary);
+        m_message->setText(InferencePane::tr("Type a sentence above or pick an example."));
+        m_stack->setCurrentIndex(0);
+    }
+
+    void showResult(const QString &label, double positive, const QStringList &tokens, double ms)
+    {
+        m_state = {m_state.runId, label, positive, tokens, ms, {}};
+        const bool isPositive = label == QLatin1String("positive");
+        m_verdict->setText(label.isEmpty() ? label : label.at(0).toUpper() + label.mid(1));
+        QPalette pal = m_verdict->palette();
+        pal.setColor(QPalette::WindowText, sentimentColor(isPositive));
+        m_verdict->setPalette(pal);
+        const double shown = isPositive ? positive : 1.0 - positive;
+        m_probability->setText(InferencePane::tr("%1% %2").arg(shown * 100, 0, 'f', 1).arg(label));
+        m_probability->setToolTip(InferencePane::tr("P(positive) = %1").arg(positive, 0, 'f', 4));
+        m_bar->setPositive(positive);
+        m_bar->setToolTip(m_probability->toolTip());
+        m_latency->setText(InferencePane::tr("%1 ms for %2 tokens")
+                               .arg(ms, 0, 'f', ms < 10 ? 2 : 1)
+                               .arg(tokens.size()));
+        renderTokens();
+        m_stack->setCurrentIndex(1);
+    }
+
+    const InferencePane::ShownPrediction &state() const { return m_state; }
+    bool hasResult() const { return m_state.probability >= 0; }
+
+protected:
+    void changeEvent(QEvent *event) override
+    {
+        QFrame::changeEvent(event);
+        if (event->type() == QEvent::PaletteChange) {
+            renderTokens();
+            setRun(m_state.runId, m_title->text());
+        }
+    }
+
+private:
+    // Tokens as chips: non-breaking inside a chip, breakable between chips.
+    void renderTokens()
+    {
+        const QColor base = palette().color(QPalette::Base);
+        const QColor text = palette().color(QPalette::Text);
+        const QColor plain = mix(base, text, 0.12);
+        const QColor special = mix(base, m_state.runId > 0 ? runColor(m_state.runId) : text, 0.3);
+        QString html = QStringLiteral("<p style=\"line-height:150%\">");
+        for (const QString &token : m_state.tokens) {
+            const bool isSpecial = token.startsWith('[') && token.endsWith(']');
+            QString escaped = token.toHtmlEscaped();
+            escaped.replace(' ', QStringLiteral("&nbsp;"));
+            html += QStringLiteral("<span style=\"background-color:%1; color:%2;\">&nbsp;%3&nbsp;"
+                                   "</span> ")
+                        .arg((isSpecial ? special : plain).name(), text.name(), escaped);
+        }
+        m_tokens->setText(html + QStringLiteral("</p>"));
+    }
+
+    int m_slot = 0;
+    InferencePane::ShownPrediction m_state;
+    QLabel *m_swatch = nullptr;
+    QLabel *m_title = nullptr;
+    QLabel *m_summary = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QLabel *m_message = nullptr;
+    QLabel *m_verdict = nullptr;
+    QLabel *m_probability = nullptr;
+    ProbabilityBar *m_bar = nullptr;
+    QLabel *m_tokens = nullptr;
+    QLabel *m_latency = nullptr;
+};
+
+InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
+{
+    m_edit = new QLineEdit(this);
+    m_edit->setObjectName("sentenceEdit");
+    m_edit->setPlaceholderText(tr("Type a sentence…"));
+    m_edit->setClearButtonEnabled(true);
+    QFont editFont = m_edit->font();
+    editFont.setPointSizeF(editFont.pointSizeF() * 1.2);
+    m_edit->setFont(editFont);
+
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(kDebounceMs);
+    connect(m_debounce, &QTimer::timeout, this, &InferencePane::requestPrediction);
+    connect(m_edit, &QLineEdit::textEdited, m_debounce, qOverload<>(&QTimer::start));
+    connect(m_edit, &QLineEdit::returnPressed, this, [this] {
+        m_debounce->stop();
+        requestPrediction();
+    });
+
+    // Starter sentences: positive ones in the left column, negative ones in the right.
+    auto *starters = new QGridLayout;
+    auto *positiveCaption = new QLabel(tr("Positive examples"), this);
+    auto *negativeCaption = new QLabel(tr("Negative examples"), this);
+    setSmall(positiveCaption);
+    setSmall(negativeCaption);
+    starters->addWidget(positiveCaption, 0, 0);
+    starters->addWidget(negativeCaption, 0, 1);
+    for (int i = 0; i < 4; ++i) {
+        auto *button = new SentenceButton(this);
+        button->setObjectName(QStringLiteral("starter%1").arg(i));
+        connect(button, &QPushButton::clicked, this,
+                [this, button] { setSentence(button->sentence()); });
+        m_starters[size_t(i)] = button;
+        starters->addWidget(button, 1 + i % 2, i / 2);
+    }
+    auto *editSentences = new QPushButton(tr("Edit sentences…"), this);
+    editSentences->setObjectName("editSentences");
+    editSentences->setToolTip(tr("Change the four example sentences (also used in the report)"));
+    connect(editSentences, &QPushButton::clicked, this, &InferencePane::editSentences);
+    starters->addWidget(editSentences, 1, 2, Qt::AlignTop);
+    starters->setColumnStretch(0, 1);
+    starters->setColumnStretch(1, 1);
+
+    // The two models: a run chooser above each card, so that both line up.
+    auto *models = new QGridLayout;
+    const QString comboNames[2] = {QStringLiteral("finetuneCombo"), QStringLiteral("scratchCombo")};
+    const QString captions[2] = {tr("Fine-tune run:"), tr("Scratch run:")};
+    for (int slot = 0; slot < 2; ++slot) {
+        auto *combo = new QComboBox(this);
+        combo->setObjectName(comboNames[slot]);
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(16);
+        connect(combo, &QComboBox::activated, this, [this, slot] {
+            m_userChose[size_t(slot)] = true;
+            runChosen();
+        });
+        m_combos[size_t(slot)] = combo;
+        auto *caption = new QLabel(captions[slot], this);
+        caption->setBuddy(combo);
+        auto *row = new QHBoxLayout;
+        row->addWidget(caption);
+        row->addWidget(combo, 1);
+        models->addLayout(row, 0, slot);
+        m_cards[size_t(slot)] = new ResultCard(slot, this);
+        models->addWidget(m_cards[size_t(slot)], 1, slot);
+    }
+    models->setColumnStretch(0, 1);
+    models->setColumnStretch(1, 1);
+    models->setRowStretch(1, 1);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName("status");
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->hide();
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_edit);
+    layout->addLayout(starters);
+    layout->addSpacing(8);
+    layout->addLayout(models, 1);
+    layout->addWidget(m_status);
+
+    updateStarterButtons();
+
+    m_thread = new QThread(this);
+    m_thread->setObjectName("InferenceWorker");
+    m_worker = new InferenceWorker; // no parent: it moves to m_thread, deleted in ~InferencePane
+    m_worker->moveToThread(m_thread);
+    connect(m_worker, &InferenceWorker::modelsLoaded, this, &InferencePane::onModelsLoaded);
+    connect(m_worker, &InferenceWorker::modelMissing, this, &InferencePane::onModelMissing);
+    connect(m_worker, &InferenceWorker::predictionReady, this, &InferencePane::onPredictionReady);
+    connect(m_worker, &InferenceWorker::failed, this, &InferencePane::onFailed);
+    m_thread->start();
+}
+
+InferencePane::~InferencePane()
+{
+    // A model load in progress finishes first (it cannot be interrupted); queued requests after
+    // it are dropped with the event loop.
+    m_thread->quit();
+    m_thread->wait();
+    delete m_worker;
+}
+
+void InferencePane::setDatabasePath(const QString &path)
+{
+    m_databasePath = path;
+    m_store.reset();
+    m_loadedKeys = {};
+    m_userChose = {};
+    refreshRuns();
+}
+
+void InferencePane::refreshRuns()
+{
+    if (m_databasePath.isEmpty())
+        return;
+    try {
+        if (!m_store)
+            m_store = std::make_unique<RunStore>(RunStore::open(m_databasePath.toStdString()));
+        fillRunCombos();
+    } catch (const std::exception &e) {
+        m_store.reset();
+        showStoreError(tr("The run database %1 cannot be read: %2")
+                           .arg(m_databasePath, QString::fromStdString(e.what())));
+        return;
+    }
+    if (m_storeError) {
+        m_storeError = false;
+        m_status->hide();
+    }
+    loadModelsIfChanged();
+}
+
+void InferencePane::fillRunCombos()
+{
+    const std::vector<RunInfo> runs = m_store->listRuns(); // newest first
+    m_checkpointKeys.clear();
+    for (const RunInfo &run : runs) {
+        try {
+            const std::string dir = bestCheckpointDir(*m_store, run.id);
+            int64_t step = -1;
+            for (const CheckpointRecord &c : m_store->checkpoints(run.id)) {
+                if (c.path == dir)
+                    step = c.step;
+            }
+            m_checkpointKeys.insert(run.id,
+                                    QString::fromStdString(dir) + '@' + QString::number(step));
+        } catch (const Error &) {
+            // No checkpoint yet: not offered in the choosers.
+        }
+    }
+
+    // Defaults: the newest finished run of the card's kind with a checkpoint, else the newest
+    // with a checkpoint, else the newest of that kind at all (its card says how to get a model).
+    const char *kinds[2] = {"finetune", "scratch"};
+    for (int slot = 0; slot < 2; ++slot) {
+        qint64 finished = 0, withCheckpoint = 0, any = 0;
+        for (const RunInfo &run : runs) {
+            if (run.kind != kinds[slot])
+                continue;
+            const bool hasCheckpoint = m_checkpointKeys.contains(run.id);
+            if (!finished && hasCheckpoint && run.status == RunStatus::Finished)
+                finished = run.id;
+            if (!withCheckpoint && hasCheckpoint)
+                withCheckpoint = run.id;
+            if (!any)
+                any = run.id;
+        }
+        m_defaultRuns[size_t(slot)] = finished ? finished : withCheckpoint ? withCheckpoint : any;
+    }
+
+    for (int slot = 0; slot < 2; ++slot) {
+        QComboBox *combo = m_combos[size_t(slot)];
+        const qint64 target =
+            m_userChose[size_t(slot)] ? chosenRun(slot) : m_defaultRuns[size_t(slot)];
+        const QSignalBlocker blocker(combo);
+        combo->clear();
+        combo->addItem(tr("(none)"), qint64(0));
+        const int iconSize = combo->fontMetrics().height() * 2 / 3;
+        auto addRun = [&](const RunInfo &run, const QString &suffix) {
+            const QString name = QString::fromStdString(run.name);
+            combo->addItem(QIcon(swatch(runColor(run.id), iconSize)),
+                           tr("%1 (#%2, %3, %4)%5")
+                               .arg(name)
+                               .arg(run.id)
+                               .arg(QString::fromStdString(run.kind),
+                                    QString::fromStdString(toString(run.status)), suffix),
+                           qint64(run.id));
+            combo->setItemData(combo->count() - 1, name, Qt::UserRole + 1);
+        };
+        // The card's own kind first, then the other kind (any run may be compared).
+        for (int pass = 0; pass < 2; ++pass) {
+            const std::string kind = kinds[pass == 0 ? slot : 1 - slot];
+            bool first = true;
+            for (const RunInfo &run : runs) {
+                if (run.kind != kind || !m_checkpointKeys.contains(run.id))
+                    continue;
+                if (first && combo->count() > 1)
+                    combo->insertSeparator(combo->count());
+                first = false;
+                addRun(run, QString());
+            }
+        }
+        if (target > 0 && combo->findData(qint64(target)) < 0) {
+            for (const RunInfo &run : runs) {
+                if (run.id == target)
+                    addRun(run, tr(" — no checkpoint yet"));
+            }
+        }
+        const int index = combo->findData(qint64(target));
+        combo->setCurrentIndex(index < 0 ? 0 : index);
+        m_cards[size_t(slot)]->setRun(chosenRun(slot),
+                                      combo->currentData(Qt::UserRole + 1).toString());
+    }
+}
+
+qint64 InferencePane::chosenRun(int slot) const
+{
+    return m_combos[size_t(slot)]->currentData().toLongLong();
+}
+
+void InferencePane::selectRun(int slot, qint64 runId)
+{
+    m_userChose[size_t(slot)] = true;
+    QComboBox *combo = m_combos[size_t(slot)];
+    const QSignalBlocker blocker(combo);
+    if (combo->findData(qint64(runId)) < 0) {
+        // Not offered (no checkpoint, or not in the store): fillRunCombos adds it when it exists.
+        combo->addItem(tr("run #%1").arg(runId), qint64(runId));
+    }
+    combo->setCurrentIndex(combo->findData(qint64(runId)));
+}
+
+void InferencePane::setRuns(qint64 finetuneRun, qint64 scratchRun)
+{
+    selectRun(0, finetuneRun);
+    selectRun(1, scratchRun);
+    if (m_store) {
+        try {
+            fillRunCombos();
+        } catch (const std::exception &e) {
+            showStoreError(QString::fromStdString(e.what()));
+        }
+    }
+    runChosen();
+}
+
+void InferencePane::runChosen()
+{
+    for (int slot = 0; slot < 2; ++slot) {
+        QComboBox *combo = m_combos[size_t(slot)];
+        m_cards[size_t(slot)]->setRun(chosenRun(slot),
+                                      combo->currentData(Qt::UserRole + 1).toString());
+    }
+    loadModelsIfChanged();
+}
+
+void InferencePane::loadModelsIfChanged()
+{
+    if (m_databasePath.isEmpty())
+        return;
+    std::array<QString, 2> keys;
+    for (int slot = 0; slot < 2; ++slot) {
+        const qint64 run = chosenRun(slot);
+        keys[size_t(slot)] = QString::number(run) + '|' + m_checkpointKeys.value(run);
+    }
+    if (keys == m_loadedKeys)
+        return;
+    for (int slot = 0; slot < 2; ++slot) {
+        if (keys[size_t(slot)] != m_loadedKeys[size_t(slot)] && chosenRun(slot) > 0) {
+            m_cards[size_t(slot)]->showLoading();
+            m_hasModel[size_t(slot)] = false;
+        }
+    }
+    m_loadedKeys = keys;
+    ++m_pendingLoads;
+    ++m_requestId; // answers from the models being replaced are stale
+    const qint64 runA = chosenRun(0), runB = chosenRun(1);
+    const QString db = m_databasePath;
+    InferenceWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, runA, runB, db] { worker->loadModels(runA, runB, db); },
+        Qt::QueuedConnection);
+}
+
+void InferencePane::requestPrediction()
+{
+    const QString text = m_edit->text();
+    ++m_requestId;
+    m_answered = {};
+    if (text.trimmed().isEmpty()) {
+        for (int slot = 0; slot < 2; ++slot) {
+            if (m_hasModel[size_t(slot)])
+                m_cards[size_t(slot)]->showReady(m_summaries[size_t(slot)]);
+        }
+        return;
+    }
+    if (m_pendingLoads > 0 || (!m_hasModel[0] && !m_hasModel[1]))
+        return; // onModelsLoaded asks again
+    const quint64 id = m_requestId;
+    InferenceWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, id, text] { worker->predict(id, text); }, Qt::QueuedConnection);
+}
+
+void InferencePane::onModelsLoaded(const QString &summaryA, const QString &summaryB)
+{
+    if (m_pendingLoads > 0)
+        --m_pendingLoads;
+    if (m_pendingLoads > 0)
+        return; // a newer load follows; its answer settles the cards
+    m_summaries = {summaryA, summaryB};
+    for (int slot = 0; slot < 2; ++slot) {
+        m_hasModel[size_t(slot)] = !m_summaries[size_t(slot)].isEmpty();
+        if (m_hasModel[size_t(slot)])
+            m_cards[size_t(slot)]->showReady(m_summaries[size_t(slot)]);
+    }
+    requestPrediction();
+}
+
+void InferencePane::onModelMissing(int slot, const QString &message)
+{
+    if (slot < 0 || slot > 1)
+        return;
+    m_hasModel[size_t(slot)] = false;
+    m_cards[size_t(slot)]->showMessage(message);
+    // A checkpoint the store lists but the worker could not load (e.g. being rewritten): try
+    // again at the next refreshRuns().
+    if (m_checkpointKeys.contains(chosenRun(slot)))
+        m_loadedKeys[size_t(slot)].clear();
+}
+
+void InferencePane::onPredictionReady(quint64 requestId, int slot, const QString &label,
+                                      double probability, const QStringList &tokens,
+                                      double milliseconds)
+{
+    if (requestId != m_requestId || slot < 0 || slot > 1 || !m_hasModel[size_t(slot)])
+        return;
+    m_cards[size_t(slot)]->showResult(label, probability, tokens, milliseconds);
+    m_answered[size_t(slot)] = true;
+    if (!m_storeError)
+        m_status->hide(); // an earlier failure is over
+    for (int s = 0; s < 2; ++s) {
+        if (m_hasModel[size_t(s)] && !m_answered[size_t(s)])
+            return;
+    }
+    emit predictionsShown();
+}
+
+void InferencePane::onFailed(const QString &message)
+{
+    m_status->setText(message);
+    m_status->show();
+}
+
+void InferencePane::showStoreError(const QString &message)
+{
+    m_storeError = true;
+    m_status->setText(message);
+    m_status->show();
+}
+
+void InferencePane::setSentence(const QString &text)
+{
+    m_debounce->stop();
+    m_edit->setText(text);
+    requestPrediction();
+}
+
+QString InferencePane::sentence() const
+{
+    return m_edit->text();
+}
+
+InferencePane::ShownPrediction InferencePane::shownPrediction(int slot) const
+{
+    if (slot < 0 || slot > 1)
+        return {};
+    return m_cards[size_t(slot)]->state();
+}
+
+void InferencePane::updateStarterButtons()
+{
+    const QStringList sentences = AppSettings::starterSentences();
+    for (int i = 0; i < 4; ++i) {
+        auto *button = static_cast<SentenceButton *>(m_starters[size_t(i)]);
+        button->setSentence(sentences.value(i));
+    }
+}
+
+void InferencePane::editSentences()
+{
+    QDialog dialog(this);
+    dialog.setObjectName("editSentencesDialog");
+    dialog.setWindowTitle(tr("Example sentences"));
+    auto *intro = new QLabel(tr("Four sentences, one click away in the inference pane and "
+                                "classified by both models in the report."),
+                             &dialog);
+    intro->setWordWrap(true);
+    auto *form = new QFormLayout;
+    const QString captions[4] = {tr("Positive 1:"), tr("Positive 2:"), tr("Negative 1:"),
+                                 tr("Negative 2:")};
+    const QStringList current = AppSettings::starterSentences();
+    std::array<QLineEdit *, 4> edits{};
+    for (int i = 0; i < 4; ++i) {
+        edits[size_t(i)] = new QLineEdit(current.value(i), &dialog);
+        edits[size_t(i)]->setObjectName(QStringLiteral("sentence%1").arg(i));
+        edits[size_t(i)]->setMinimumWidth(edits[size_t(i)]->fontMetrics().averageCharWidth() * 60);
+        form->addRow(captions[i], edits[size_t(i)]);
+    }
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel |
+                                             QDialogButtonBox::RestoreDefaults,
+                                         &dialog);
+    QPushButton *ok = buttons->button(QDialogButtonBox::Ok);
+    auto validate = [edits, ok] {
+        bool allFilled = true;
+        for (QLineEdit *e : edits)
+            allFilled = allFilled && !e->text().trimmed().isEmpty();
+        ok->setEnabled(allFilled);
+    };
+    for (QLineEdit *e : edits)
+        connect(e, &QLineEdit::textChanged, &dialog, validate);
+    connect(buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, &dialog,
+            [edits] {
+                const QStringList defaults = AppSettings::defaultStarterSentences();
+                for (int i = 0; i < 4; ++i)
+                    edits[size_t(i)]->setText(defaults.value(i));
+            });
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(&dialog);
+    layout->addWidget(intro);
+    layout->addLayout(form);
+    layout->addWidget(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QStringList sentences;
+    for (QLineEdit *e : edits)
+        sentences << e->text().trimmed();
+    AppSettings::setStarterSentences(sentences);
+    updateStarterButtons();
+}
+
+} // namespace sentilab::ui

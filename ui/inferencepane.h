@@ -1,0 +1,110 @@
+#pragma once
+// "Try it": type a sentence and see the fine-tune run's and the scratch run's verdicts side by
+// side.
+#include <QHash>
+#include <QStringList>
+#include <QWidget>
+
+#include <array>
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QThread;
+class QTimer;
+
+namespace sentilab {
+class RunStore;
+}
+
+namespace sentilab::ui {
+
+class InferenceWorker;
+class ResultCard;
+
+// Reads the run list on the GUI thread with its own RunStore connection (so it works while
+// training writes); the models load and predict in an InferenceWorker on a QThread this pane owns
+// and stops in its destructor. Typing predicts after a 250 ms pause, Enter at once; only the
+// newest sentence's results are shown. Slot 0 is the fine-tune card, slot 1 the scratch card.
+class InferencePane : public QWidget
+{
+    Q_OBJECT
+
+public:
+    // What a card shows, for tests and callers that want the numbers.
+    struct ShownPrediction
+    {
+        qint64 runId = 0;        // the run chosen for the card, 0 = none
+        QString label;           // "positive" / "negative"; empty while nothing is shown
+        double probability = -1; // P(positive) in [0, 1]; -1 while nothing is shown
+        QStringList tokens;      // WordPiece tokens, [CLS]/[SEP] included
+        double milliseconds = 0;
+        QString message; // why the card has no model (empty when it has one)
+    };
+
+    explicit InferencePane(QWidget *parent = nullptr);
+    ~InferencePane() override;
+
+    // Opens the run store (its own connection), fills the run choosers and loads the models.
+    // A store that cannot be opened is reported in the pane, not thrown.
+    void setDatabasePath(const QString &path);
+    // Re-reads the runs (call when runs start, evaluate or finish); keeps the chosen runs, and
+    // reloads a model whose best checkpoint changed.
+    void refreshRuns();
+    // Fills the sentence box and predicts at once.
+    void setSentence(const QString &text);
+    // Chooses the runs of the two cards (0 = none) and loads their models. A run without a
+    // checkpoint is accepted; its card then says how to get one.
+    void setRuns(qint64 finetuneRun, qint64 scratchRun);
+
+    QString sentence() const;
+    ShownPrediction shownPrediction(int slot) const;
+
+signals:
+    // Both cards show the results for the current sentence (each card with a model updated).
+    void predictionsShown();
+
+private:
+    void fillRunCombos();
+    void runChosen();
+    void loadModelsIfChanged();
+    void requestPrediction();
+    void onModelsLoaded(const QString &summaryA, const QString &summaryB);
+    void onModelMissing(int slot, const QString &message);
+    void onPredictionReady(quint64 requestId, int slot, const QString &label, double probability,
+                           const QStringList &tokens, double milliseconds);
+    void onFailed(const QString &message);
+    void updateStarterButtons();
+    void editSentences();
+    void showStoreError(const QString &message);
+    qint64 chosenRun(int slot) const;
+    void selectRun(int slot, qint64 runId);
+
+    QString m_databasePath;
+    std::unique_ptr<RunStore> m_store;
+
+    QThread *m_thread = nullptr;
+    InferenceWorker *m_worker = nullptr;
+
+    QLineEdit *m_edit = nullptr;
+    QTimer *m_debounce = nullptr;
+    std::array<QComboBox *, 2> m_combos{};
+    std::array<ResultCard *, 2> m_cards{};
+    std::array<QPushButton *, 4> m_starters{};
+    QLabel *m_status = nullptr;
+
+    QHash<qint64, QString> m_checkpointKeys; // run -> "dir@step" of its best checkpoint
+    std::array<qint64, 2> m_defaultRuns{};   // newest finished run of each kind (else newest)
+    std::array<bool, 2> m_userChose{};       // the user (or setRuns) picked the slot's run
+    std::array<QString, 2> m_loadedKeys;     // "run|dir@step" the worker was last asked to load
+    std::array<QString, 2> m_summaries;      // what the worker loaded, empty = no model
+    int m_pendingLoads = 0;                  // loads asked for and not yet answered
+    bool m_storeError = false;               // m_status shows why the store cannot be read
+    quint64 m_requestId = 0;                 // the newest request sent to the worker
+    std::array<bool, 2> m_hasModel{};        // the worker reported a model for the slot
+    std::array<bool, 2> m_answered{};        // the slot answered m_requestId
+};
+
+} // namespace sentilab::ui

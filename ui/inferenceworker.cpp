@@ -1,0 +1,178 @@
+#include "inferenceworker.h"
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <sentilab/classifier.h>
+#include <sentilab/error.h>
+#include <sentilab/runstore.h>
+#include <sentilab/training.h>
+
+namespace sentilab::ui {
+
+struct InferenceWorker::Model
+{
+    qint64 runId = 0;
+    std::string dir;
+    int64_t step = -1; // checkpoint step when loaded: a newer best checkpoint means reload
+    QString summary;
+    Classifier classifier;
+};
+
+namespace {
+
+QString fromStd(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+// "positive"/"negative" for the usual names and for generic LABEL_i names.
+QString labelText(const Prediction &p)
+{
+    const QString name = fromStd(p.labelName).toLower();
+    if (name.isEmpty() || name.startsWith(QLatin1String("label_")))
+        return p.label == 1 ? QStringLiteral("positive") : QStringLiteral("negative");
+    return name;
+}
+
+QString slotDescription(int slot)
+{
+    return slot == 0 ? InferenceWorker::tr("no fine-tune run yet: click Start fine-tune")
+                     : InferenceWorker::tr("no scratch run yet: click Start scratch");
+}
+
+} // namespace
+
+InferenceWorker::InferenceWorker(QObject *parent) : QObject(parent) {}
+
+InferenceWorker::~InferenceWorker() = default;
+
+void InferenceWorker::loadModels(qint64 runA, qint64 runB, const QString &databasePath)
+{
+    m_pendingRunA = runA;
+    m_pendingRunB = runB;
+    m_pendingDatabase = databasePath;
+    if (m_loadCalls++ == 0) {
+        QMetaObject::invokeMethod(this, &InferenceWorker::processLoad, Qt::QueuedConnection);
+    }
+}
+
+void InferenceWorker::predict(quint64 requestId, const QString &text)
+{
+    if (requestId < m_pendingRequest)
+        return; // an older request arriving late
+    m_pendingRequest = requestId;
+    m_pendingText = text;
+    if (!m_predictPosted) {
+        m_predictPosted = true;
+        QMetaObject::invokeMethod(this, &InferenceWorker::processPredict, Qt::QueuedConnection);
+    }
+}
+
+void InferenceWorker::processLoad()
+{
+    const int calls = m_loadCalls;
+    m_loadCalls = 0;
+    loadSlot(0, m_pendingRunA, m_pendingDatabase);
+    loadSlot(1, m_pendingRunB, m_pendingDatabase);
+    const QString summaryA = m_models[0] ? m_models[0]->summary : QString();
+    const QString summaryB = m_models[1] ? m_models[1]->summary : QString();
+    for (int i = 0; i < calls; ++i)
+        emit modelsLoaded(summaryA, summaryB);
+}
+
+void InferenceWorker::loadSlot(int slot, qint64 runId, const QString &databasePath)
+{
+    std::unique_ptr<Model> &model = m_models[size_t(slot)];
+    if (runId <= 0) {
+        model.reset();
+        emit modelMissing(slot, slotDescription(slot));
+        return;
+    }
+    std::string dir;
+    int64_t step = -1;
+    std::string kind;
+    try {
+        const RunStore store = RunStore::open(databasePath.toStdString());
+        store.run(runId); // throws "no run N" for a deleted run
+        try {
+            dir = bestCheckpointDir(store, runId);
+        } catch (const Error &) {
+            model.reset();
+            emit modelMissing(slot, tr("run %1 has no checkpoint yet: train it until its first "
+                                       "evaluation")
+                                        .arg(runId));
+            return;
+        }
+        for (const CheckpointRecord &c : store.checkpoints(runId)) {
+            if (c.path == dir) {
+                step = c.step;
+                kind = c.kind;
+            }
+        }
+    } catch (const std::exception &e) {
+        model.reset();
+        emit modelMissing(slot, tr("run %1 cannot be read: %2").arg(runId).arg(fromStd(e.what())));
+        return;
+    } catch (...) {
+        model.reset();
+        emit modelMissing(slot, tr("run %1 cannot be read: unknown error").arg(runId));
+        return;
+    }
+    if (model && model->runId == runId && model->dir == dir && model->step == step)
+        return; // unchanged: keep the loaded model
+
+    model.reset(); // free the old model before loading the next one
+    try {
+        Classifier classifier = Classifier::load(dir);
+        const QString summary =
+            tr("%1 checkpoint, step %2").arg(kind == "best" ? tr("best") : tr("last")).arg(step);
+        model.reset(new Model{runId, dir, step, summary, std::move(classifier)});
+    } catch (const std::exception &e) {
+        emit modelMissing(
+            slot,
+            tr("run %1: its checkpoint could not be loaded: %2").arg(runId).arg(fromStd(e.what())));
+    } catch (...) {
+        emit modelMissing(slot, tr("run %1: its checkpoint could not be loaded").arg(runId));
+    }
+}
+
+void InferenceWorker::processPredict()
+{
+    m_predictPosted = false;
+    const quint64 requestId = m_pendingRequest;
+    const std::vector<std::string> texts{m_pendingText.toStdString()};
+    for (int slot = 0; slot < 2; ++slot) {
+        const Model *model = m_models[size_t(slot)].get();
+        if (!model)
+            continue;
+        try {
+            QElapsedTimer timer;
+            timer.start();
+            const std::vector<Prediction> predictions = model->classifier.predict(texts);
+            const double ms = double(timer.nsecsElapsed()) / 1e6;
+            if (predictions.empty())
+                throw Error("the model returned no prediction");
+            const Prediction &p = predictions.front();
+            const double positive =
+                p.probabilities.size() > 1 ? double(p.probabilities[1]) : double(p.label == 1);
+            QStringList tokens;
+            tokens.reserve(int(p.tokens.size()));
+            for (const std::string &t : p.tokens)
+                tokens << fromStd(t);
+            emit predictionReady(requestId, slot, labelText(p), positive, tokens, ms);
+        } catch (const std::exception &e) {
+            emit failed(tr("run %1 could not classify the sentence: %2")
+                            .arg(model->runId)
+                            .arg(fromStd(e.what())));
+        } catch (...) {
+            emit failed(tr("run %1 could not classify the sentence").arg(model->runId));
+        }
+    }
+}
+
+} // namespace sentilab::ui

@@ -1,0 +1,419 @@
+// The compare dashboard driven as a user would (issue: compare dashboard): check two runs with the
+// keyboard, read the configuration table, the confusion matrices and the disagreements, activate
+// a sentence, write a discussion and find it again in a new view. Two real smoke runs (scratch,
+// seeds 42 and 7), a run that has no evaluation yet, and a "fine-tune" run whose test predictions
+// are run A's with every third one flipped (tiny smoke models may agree on every sentence, so the
+// disagreement list needs a run that is known to differ).
+#include <QApplication>
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest/QtTest>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <memory>
+
+#include <sentilab/dataset.h>
+#include <sentilab/runstore.h>
+#include <sentilab/training.h>
+
+#include "appsettings.h"
+#include "compareview.h"
+#include "confusionmatrixwidget.h"
+
+using namespace sentilab;
+using namespace sentilab::ui;
+
+namespace {
+
+qint64 trainSmoke(const QString &db, uint64_t seed)
+{
+    TrainingRequest r;
+    r.config = ExperimentConfig::fromFile(SENTILAB_SOURCE_DIR "/experiments/smoke.yaml",
+                                          {"train.seed=" + std::to_string(seed)});
+    r.config.train.threads = 1;
+    r.dbPath = db.toStdString();
+    const TrainingResult result = runTraining(r);
+    if (result.status != RunStatus::Finished)
+        qWarning("smoke run failed: %s", result.error.c_str());
+    return result.status == RunStatus::Finished ? result.runId : 0;
+}
+
+// Checks or unchecks the run's item as a user does: select it and press Space.
+void toggleRun(QListWidget *list, qint64 runId)
+{
+    for (int i = 0; i < list->count(); ++i) {
+        if (list->item(i)->data(Qt::UserRole).toLongLong() == runId) {
+            list->setFocus();
+            list->setCurrentRow(i);
+            QTest::keyClick(list->viewport(), Qt::Key_Space);
+            return;
+        }
+    }
+    QFAIL(qPrintable(QStringLiteral("run %1 is not in the list").arg(runId)));
+}
+
+int rowOf(QTableWidget *table, const QString &key)
+{
+    for (int r = 0; r < table->rowCount(); ++r) {
+        if (table->item(r, 0) && table->item(r, 0)->text() == key)
+            return r;
+    }
+    return -1;
+}
+
+bool highlighted(QTableWidget *table, int row)
+{
+    for (int c = 0; c < table->columnCount(); ++c) {
+        const QTableWidgetItem *item = table->item(row, c);
+        if (!item || !item->font().bold() || item->background().style() == Qt::NoBrush)
+            return false;
+    }
+    return true;
+}
+
+// A dark palette like a desktop's dark theme, for the screenshots.
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(45, 45, 48), text(224, 224, 224), base(30, 30, 32);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, QColor(58, 58, 62));
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::Highlight, QColor(42, 130, 218));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+    p.setColor(QPalette::ToolTipBase, window);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::Light, QColor(80, 80, 84));
+    p.setColor(QPalette::Midlight, QColor(66, 66, 70));
+    p.setColor(QPalette::Mid, QColor(90, 90, 94));
+    p.setColor(QPalette::Dark, QColor(20, 20, 22));
+    p.setColor(QPalette::Shadow, Qt::black);
+    return p;
+}
+
+// Where screenshots go ($SENTILAB_SCREENSHOT_DIR); empty = take none.
+QString screenshotDir()
+{
+    return qEnvironmentVariable("SENTILAB_SCREENSHOT_DIR");
+}
+
+} // namespace
+
+class TestCompareView : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void emptyStatesExplain();
+    void checkingTwoRunsFillsTheTable();
+    void confusionMatricesSumToTheTestSet();
+    void disagreementsMatchThePredictions();
+    void activatingASentenceEmitsIt();
+    void discussionPersists();
+    void screenshots();
+    void cleanupTestCase();
+
+private:
+    std::unique_ptr<CompareView> makeView();
+
+    QTemporaryDir m_dir;
+    QString m_db;
+    qint64 m_runA = 0;        // seed 42
+    qint64 m_runB = 0;        // seed 7
+    qint64 m_unevaluated = 0; // created, never evaluated
+    qint64 m_flipped = 0;     // kind finetune: run A's predictions, every third one flipped
+};
+
+void TestCompareView::initTestCase()
+{
+    if (qEnvironmentVariableIsEmpty("SENTILAB_SHARED_DIR") ||
+        !QFile::exists(qEnvironmentVariable("SENTILAB_SHARED_DIR") + "/data/sst2/train.jsonl"))
+        QSKIP("SKIPPED: shared reference data not found (expected "
+              "$SENTILAB_SHARED_DIR/data/sst2/train.jsonl)");
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("SentiLabTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_compareview"));
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+    m_db = m_dir.filePath("runs.db");
+    m_runA = trainSmoke(m_db, 42);
+    m_runB = trainSmoke(m_db, 7);
+    QVERIFY(m_runA > 0 && m_runB > 0);
+    RunStore store = RunStore::open(m_db.toStdString());
+    RunInfo info = store.run(m_runA);
+    info.name = "unevaluated";
+    info.status = RunStatus::Queued;
+    m_unevaluated = store.createRun(info);
+
+    RunInfo flipped = store.run(m_runA);
+    flipped.name = "flipped";
+    flipped.kind = "finetune";
+    flipped.status = RunStatus::Running;
+    flipped.configYaml =
+        ExperimentConfig::fromYaml(flipped.configYaml, "run A",
+                                   {"kind=finetune", "model.init=pretrained", "model.dim=0",
+                                    "model.n_layers=0", "model.n_heads=0", "model.hidden_dim=0",
+                                    "train.lr=5e-5"})
+            .toYaml();
+    m_flipped = store.createRun(flipped);
+    std::vector<PredictionRow> rows = store.predictions(m_runA, "test");
+    std::array<int64_t, 4> confusion{};
+    for (size_t i = 0; i < rows.size(); ++i) {
+        if (i % 3 == 0)
+            rows[i].predicted = 1 - rows[i].predicted;
+        rows[i].probPositive = rows[i].predicted == 1 ? 0.8 : 0.3;
+        ++confusion[size_t(2 * rows[i].label + rows[i].predicted)];
+    }
+    const double accuracy = double(confusion[0] + confusion[3]) / double(rows.size());
+    store.logPredictions(m_flipped, "test", 32, rows);
+    store.logEval(m_flipped, {"test", 32, 2.0, accuracy, 0.5, 0.6, confusion, 900.0});
+    for (const EvalRecord &e : store.evals(m_runA, "validation")) {
+        EvalRecord better = e;
+        better.accuracy = std::min(1.0, e.accuracy + 0.02 * double(e.step) / 8.0);
+        store.logEval(m_flipped, better);
+    }
+    store.setProgress(m_flipped, 32, 32);
+    store.setStatus(m_flipped, RunStatus::Finished);
+}
+
+std::unique_ptr<CompareView> TestCompareView::makeView()
+{
+    auto view = std::make_unique<CompareView>();
+    view->resize(1280, 860);
+    view->show();
+    view->setDatabasePath(m_db);
+    return view;
+}
+
+void TestCompareView::emptyStatesExplain()
+{
+    auto view = makeView();
+    auto *empty = view->findChild<QLabel *>("emptyState");
+    QVERIFY(empty->isVisible());
+    QVERIFY2(
+        empty->text().contains("Check two runs to compare them (a fine-tune and a scratch run)"),
+        qPrintable(empty->text()));
+    auto *list = view->findChild<QListWidget *>("runList");
+    QCOMPARE(list->count(), 4);
+    toggleRun(list, m_runA);
+    QCOMPARE(view->checkedRuns(), QList<qint64>{m_runA});
+    QVERIFY(empty->isVisible());
+    QVERIFY2(empty->text().contains("one more run"), qPrintable(empty->text()));
+    toggleRun(list, m_runB);
+    QVERIFY(!empty->isVisible());
+}
+
+void TestCompareView::checkingTwoRunsFillsTheTable()
+{
+    auto view = makeView();
+    auto *list = view->findChild<QListWidget *>("runList");
+    toggleRun(list, m_runB);
+    toggleRun(list, m_runA);
+    QCOMPARE(view->checkedRuns(), (QList<qint64>{m_runB, m_runA})); // list order: newest first
+    auto *table = view->findChild<QTableWidget *>("configTable");
+    QVERIFY(table->isVisible());
+    QCOMPARE(table->columnCount(), 3);
+
+    const int seed = rowOf(table, "train.seed");
+    QVERIFY(seed >= 0);
+    QCOMPARE(table->item(seed, 1)->text(), QStringLiteral("7"));
+    QCOMPARE(table->item(seed, 2)->text(), QStringLiteral("42"));
+    QVERIFY(highlighted(table, seed));
+    const int lr = rowOf(table, "train.lr");
+    QVERIFY(lr >= 0);
+    QVERIFY(!highlighted(table, lr));
+    QVERIFY(!table->item(lr, 1)->font().bold());
+
+    RunStore store = RunStore::open(m_db.toStdString());
+    const int testAcc = rowOf(table, "test accuracy");
+    QVERIFY(testAcc >= 0);
+    QCOMPARE(table->item(testAcc, 2)->text(),
+             QStringLiteral("%1%").arg(store.run(m_runA).testAccuracy * 100, 0, 'f', 2));
+    for (const char *row : {"best validation accuracy", "last validation accuracy",
+                            "test F1 (positive)", "training time", "steps"}) {
+        const int r = rowOf(table, row);
+        QVERIFY2(r >= 0, row);
+        QVERIFY2(!table->item(r, 1)->text().isEmpty() && table->item(r, 1)->text() != "–", row);
+    }
+    QCOMPARE(table->item(rowOf(table, "steps"), 1)->text(), QStringLiteral("32 of 32"));
+
+    // A third run without evaluations: a third column, placeholders, no crash.
+    toggleRun(list, m_unevaluated);
+    QCOMPARE(table->columnCount(), 4);
+    QCOMPARE(table->item(rowOf(table, "test accuracy"), 1)->text(), QStringLiteral("–"));
+}
+
+void TestCompareView::confusionMatricesSumToTheTestSet()
+{
+    auto view = makeView();
+    view->setCheckedRuns({m_runA, m_runB, m_unevaluated});
+    const RunStore store = RunStore::open(m_db.toStdString());
+    const qint64 testSize = qint64(store.predictions(m_runA, "test").size());
+    QCOMPARE(testSize, qint64(64)); // smoke.yaml: max_eval_examples 64
+    const auto matrices = view->findChildren<ConfusionMatrixWidget *>();
+    QCOMPARE(matrices.size(), 3);
+    int withCounts = 0;
+    for (const ConfusionMatrixWidget *m : matrices) {
+        QVERIFY(m->isVisible());
+        if (!m->hasCounts()) {
+            QVERIFY(m->title().contains("unevaluated"));
+            continue;
+        }
+        ++withCounts;
+        QCOMPARE(m->total(), testSize);
+        // The counts agree with the stored predictions of that run.
+        const qint64 id = m->title().contains(QStringLiteral("#%1)").arg(m_runA)) ? m_runA : m_runB;
+        std::array<qint64, 4> expected{};
+        for (const PredictionRow &p : store.predictions(id, "test"))
+            ++expected[size_t(2 * p.label + p.predicted)];
+        QCOMPARE(m->counts(), expected);
+    }
+    QCOMPARE(withCounts, 2);
+}
+
+void TestCompareView::disagreementsMatchThePredictions()
+{
+    const RunStore store = RunStore::open(m_db.toStdString());
+    const ExperimentConfig config = ExperimentConfig::fromYaml(store.run(m_runA).configYaml, "run");
+    const std::vector<Example> examples =
+        readExamples(resolveDataFile(config.data, config.data.test), config.data.maxEvalExamples);
+    // {checked runs, compared A, compared B}: a fine-tune run is A whatever the list order; two
+    // scratch runs compare the first checked (newest) with the second.
+    const struct
+    {
+        QList<qint64> checked;
+        qint64 a, b;
+    } cases[] = {{{m_runA, m_flipped}, m_flipped, m_runA}, {{m_runA, m_runB}, m_runB, m_runA}};
+    for (const auto &c : cases) {
+        auto view = makeView();
+        view->setCheckedRuns(c.checked);
+        std::map<int64_t, int64_t> predictedB;
+        for (const PredictionRow &p : store.predictions(c.b, "test"))
+            predictedB[p.index] = p.predicted;
+        QList<qint64> expected;
+        for (const PredictionRow &p : store.predictions(c.a, "test")) {
+            if (predictedB.count(p.index) && predictedB[p.index] != p.predicted)
+                expected << p.index;
+        }
+        auto *tree = view->findChild<QTreeWidget *>("disagreements");
+        QVERIFY(tree->isVisible());
+        QVERIFY(tree->headerItem()->text(2).contains(QStringLiteral("#%1)").arg(c.a)));
+        QVERIFY(tree->headerItem()->text(3).contains(QStringLiteral("#%1)").arg(c.b)));
+        QList<qint64> shown;
+        for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem *item = tree->topLevelItem(i);
+            const qint64 index = item->data(0, Qt::UserRole + 1).toLongLong();
+            shown << index;
+            QCOMPARE(item->text(0), QString::fromStdString(examples[size_t(index)].text));
+            QCOMPARE(item->text(1), examples[size_t(index)].label == 1
+                                        ? QStringLiteral("positive")
+                                        : QStringLiteral("negative"));
+        }
+        QCOMPARE(shown, expected);
+        const QString summary = view->findChild<QLabel *>("disagreementSummary")->text();
+        QVERIFY2(
+            expected.isEmpty()
+                ? summary.contains("agree on all 64")
+                : summary.contains(QStringLiteral("disagree on %1 of 64").arg(expected.size())),
+            qPrintable(summary));
+        qInfo("runs %lld and %lld disagree on %lld of 64 test sentences", c.a, c.b,
+              qint64(expected.size()));
+    }
+}
+
+void TestCompareView::activatingASentenceEmitsIt()
+{
+    auto view = makeView();
+    view->setCheckedRuns({m_runA, m_flipped});
+    auto *tree = view->findChild<QTreeWidget *>("disagreements");
+    QVERIFY(tree->topLevelItemCount() >= 2);
+    QSignalSpy chosen(view.get(), &CompareView::sentenceChosen);
+    QTreeWidgetItem *last = tree->topLevelItem(tree->topLevelItemCount() - 1);
+    tree->setFocus();
+    tree->setCurrentItem(last);
+    QTest::keyClick(tree, Qt::Key_Return);
+    QCOMPARE(chosen.count(), 1);
+    QCOMPARE(chosen.takeFirst().at(0).toString(), last->text(0));
+    // A click on a row emits it too.
+    QTreeWidgetItem *first = tree->topLevelItem(0);
+    tree->scrollToItem(first);
+    QVERIFY(tree->viewport()->rect().contains(tree->visualItemRect(first).center()));
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, tree->visualItemRect(first).center());
+    QCOMPARE(chosen.count(), 1);
+    QCOMPARE(chosen.takeFirst().at(0).toString(), first->text(0));
+}
+
+void TestCompareView::discussionPersists()
+{
+    const QString text = QStringLiteral("Seed matters more than expected here.");
+    {
+        auto view = makeView();
+        view->setCheckedRuns({m_runA, m_runB});
+        auto *discussion = view->findChild<QPlainTextEdit *>("discussion");
+        QVERIFY(discussion->isVisible());
+        QVERIFY(discussion->toPlainText().isEmpty());
+        discussion->setFocus();
+        QTest::keyClicks(discussion, text);
+        // Saved after the debounce, without leaving the editor.
+        const RunStore store = RunStore::open(m_db.toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(store.comparison({m_runA, m_runB}).has_value(), 5000);
+        const ComparisonNotes notes = *store.comparison({m_runB, m_runA});
+        QCOMPARE(QString::fromStdString(notes.discussion), text);
+        QCOMPARE(int(notes.sentences.size()), 4);
+        QCOMPARE(QString::fromStdString(notes.sentences[0]), AppSettings::starterSentences()[0]);
+        // An edit saved on destruction (no wait for the debounce).
+        QTest::keyClicks(discussion, QStringLiteral(" More."));
+    }
+    auto view = makeView();
+    auto *discussion = view->findChild<QPlainTextEdit *>("discussion");
+    view->setCheckedRuns({m_runA, m_runB, m_unevaluated});
+    QVERIFY(discussion->toPlainText().isEmpty()); // another set of runs, another discussion
+    view->setCheckedRuns({m_runB, m_runA});
+    QCOMPARE(discussion->toPlainText(), text + " More.");
+}
+
+// Not a check: with SENTILAB_SCREENSHOT_DIR set, saves what a user sees (light and dark palette,
+// empty state and dashboard) for a person to look at.
+void TestCompareView::screenshots()
+{
+    const QString dir = screenshotDir();
+    if (dir.isEmpty())
+        QSKIP("set SENTILAB_SCREENSHOT_DIR to save screenshots");
+    for (const bool dark : {false, true}) {
+        const QString suffix = dark ? "-dark" : "";
+        auto view = makeView();
+        if (dark)
+            view->setPalette(darkPalette());
+        view->setAutoFillBackground(true);
+        QTest::qWait(50);
+        QVERIFY(view->grab().save(dir + "/compare-empty" + suffix + ".png"));
+        view->setCheckedRuns({m_runA, m_flipped, m_unevaluated});
+        QTest::qWait(50);
+        QVERIFY(view->grab().save(dir + "/compare" + suffix + ".png"));
+        view->resize(1000, 700);
+        QTest::qWait(50);
+        QVERIFY(view->grab().save(dir + "/compare-small" + suffix + ".png"));
+    }
+}
+
+void TestCompareView::cleanupTestCase()
+{
+    QSettings().clear();
+}
+
+QTEST_MAIN(TestCompareView)
+#include "tst_compareview.moc"

@@ -1,0 +1,364 @@
+// The inference pane driven as a user would (issue: inference pane): type a sentence, see both
+// models' verdicts; click example sentences; edit them; choose a run without a checkpoint and be
+// told how to get one. Two real smoke runs (scratch, seeds 42 and 7) trained once for the suite.
+#include <QApplication>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTextDocument>
+#include <QTimer>
+#include <QtTest/QtTest>
+
+#include <memory>
+
+#include <sentilab/runstore.h>
+#include <sentilab/training.h>
+
+#include "appsettings.h"
+#include "inferencepane.h"
+
+using namespace sentilab;
+using namespace sentilab::ui;
+
+namespace {
+
+constexpr int kTimeoutMs = 60000;
+
+qint64 trainSmoke(const QString &db, uint64_t seed)
+{
+    TrainingRequest r;
+    r.config = ExperimentConfig::fromFile(SENTILAB_SOURCE_DIR "/experiments/smoke.yaml",
+                                          {"train.seed=" + std::to_string(seed)});
+    r.config.train.threads = 1;
+    r.dbPath = db.toStdString();
+    const TrainingResult result = runTraining(r);
+    if (result.status != RunStatus::Finished)
+        qWarning("smoke run failed: %s", result.error.c_str());
+    return result.status == RunStatus::Finished ? result.runId : 0;
+}
+
+QString plainText(const QString &html)
+{
+    QTextDocument doc;
+    doc.setHtml(html);
+    return doc.toPlainText().simplified();
+}
+
+QLabel *cardLabel(InferencePane &pane, int slot, const char *name)
+{
+    QWidget *card = pane.findChild<QWidget *>(slot == 0 ? "finetuneCard" : "scratchCard");
+    return card ? card->findChild<QLabel *>(name) : nullptr;
+}
+
+// The card's model is loaded (its checkpoint summary is shown).
+bool modelReady(InferencePane &pane, int slot)
+{
+    QLabel *summary = cardLabel(pane, slot, "summary");
+    return summary && !summary->text().isEmpty();
+}
+
+void verifyShown(InferencePane &pane, int slot, const QString &expectToken)
+{
+    const InferencePane::ShownPrediction p = pane.shownPrediction(slot);
+    QVERIFY2(p.label == "positive" || p.label == "negative", qPrintable(p.label));
+    QVERIFY2(p.probability >= 0 && p.probability <= 1, qPrintable(QString::number(p.probability)));
+    QVERIFY(p.tokens.size() >= 3);
+    QCOMPARE(p.tokens.first(), QStringLiteral("[CLS]"));
+    QCOMPARE(p.tokens.last(), QStringLiteral("[SEP]"));
+    if (!expectToken.isEmpty())
+        QVERIFY2(p.tokens.contains(expectToken), qPrintable(p.tokens.join(' ')));
+    QVERIFY(p.milliseconds > 0);
+    // What the user sees.
+    QVERIFY(cardLabel(pane, slot, "verdict")->isVisible());
+    QCOMPARE(cardLabel(pane, slot, "verdict")->text().toLower(), p.label);
+    QVERIFY(plainText(cardLabel(pane, slot, "tokens")->text()).startsWith("[CLS]"));
+    QVERIFY(!cardLabel(pane, slot, "latency")->text().isEmpty());
+    QVERIFY(cardLabel(pane, slot, "probability")->text().contains('%'));
+}
+
+// A dark palette like a desktop's dark theme, for the screenshots.
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(45, 45, 48), text(224, 224, 224), base(30, 30, 32);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, QColor(58, 58, 62));
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::Highlight, QColor(42, 130, 218));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+    p.setColor(QPalette::ToolTipBase, window);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::Light, QColor(80, 80, 84));
+    p.setColor(QPalette::Midlight, QColor(66, 66, 70));
+    p.setColor(QPalette::Mid, QColor(90, 90, 94));
+    p.setColor(QPalette::Dark, QColor(20, 20, 22));
+    p.setColor(QPalette::Shadow, Qt::black);
+    return p;
+}
+
+// Where screenshots go ($SENTILAB_SCREENSHOT_DIR); empty = take none.
+QString screenshotDir()
+{
+    return qEnvironmentVariable("SENTILAB_SCREENSHOT_DIR");
+}
+
+} // namespace
+
+class TestInferencePane : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void defaultsAndMissingFineTune();
+    void typingShowsTwoPredictions();
+    void enterPredicts();
+    void starterButtonsPredict();
+    void editSentencesPersists();
+    void runWithoutCheckpointSaysHow();
+    void refreshKeepsChosenRuns();
+    void destroyWhileLoading();
+    void screenshots();
+    void cleanupTestCase();
+
+private:
+    std::unique_ptr<InferencePane> makePane();
+
+    QTemporaryDir m_dir;
+    QString m_db;
+    qint64 m_runA = 0;   // smoke, seed 42
+    qint64 m_runB = 0;   // smoke, seed 7 (newest)
+    qint64 m_noCkpt = 0; // a run without any checkpoint
+};
+
+void TestInferencePane::initTestCase()
+{
+    if (qEnvironmentVariableIsEmpty("SENTILAB_SHARED_DIR") ||
+        !QFile::exists(qEnvironmentVariable("SENTILAB_SHARED_DIR") + "/data/sst2/train.jsonl"))
+        QSKIP("SKIPPED: shared reference data not found (expected "
+              "$SENTILAB_SHARED_DIR/data/sst2/train.jsonl)");
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("SentiLabTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_inferencepane"));
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+    m_db = m_dir.filePath("runs.db");
+    m_runA = trainSmoke(m_db, 42);
+    m_runB = trainSmoke(m_db, 7);
+    QVERIFY(m_runA > 0 && m_runB > 0);
+    RunStore store = RunStore::open(m_db.toStdString());
+    RunInfo info = store.run(m_runA);
+    info.name = "no-checkpoint";
+    info.status = RunStatus::Queued;
+    m_noCkpt = store.createRun(info);
+}
+
+std::unique_ptr<InferencePane> TestInferencePane::makePane()
+{
+    auto pane = std::make_unique<InferencePane>();
+    pane->resize(900, 600);
+    pane->show();
+    pane->setDatabasePath(m_db);
+    return pane;
+}
+
+void TestInferencePane::defaultsAndMissingFineTune()
+{
+    auto pane = makePane();
+    // No fine-tune run exists: the fine-tune card says so and what to do; the scratch card
+    // defaults to the newest finished scratch run.
+    auto *finetune = pane->findChild<QComboBox *>("finetuneCombo");
+    auto *scratch = pane->findChild<QComboBox *>("scratchCombo");
+    QCOMPARE(finetune->currentData().toLongLong(), qint64(0));
+    QCOMPARE(scratch->currentData().toLongLong(), m_runB);
+    QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 1), kTimeoutMs);
+    QVERIFY2(
+        pane->shownPrediction(0).message.contains("no fine-tune run yet: click Start fine-tune"),
+        qPrintable(pane->shownPrediction(0).message));
+    QVERIFY(cardLabel(*pane, 0, "message")->isVisible());
+    // Only runs with a checkpoint are offered (plus "(none)").
+    QCOMPARE(scratch->findData(m_noCkpt), -1);
+    QVERIFY(scratch->findData(m_runA) > 0);
+}
+
+void TestInferencePane::typingShowsTwoPredictions()
+{
+    auto pane = makePane();
+    pane->setRuns(m_runA, m_runB);
+    QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
+    QSignalSpy shown(pane.get(), &InferencePane::predictionsShown);
+    auto *edit = pane->findChild<QLineEdit *>("sentenceEdit");
+    QCOMPARE(edit->placeholderText(), QStringLiteral("Type a sentence…"));
+    edit->setFocus();
+    QTest::keyClicks(edit, QStringLiteral("a good film"));
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kTimeoutMs);
+    verifyShown(*pane, 0, "good");
+    verifyShown(*pane, 1, "good");
+    QCOMPARE(pane->shownPrediction(0).runId, m_runA);
+    QCOMPARE(pane->shownPrediction(1).runId, m_runB);
+    // Debounced: the keystrokes came faster than 250 ms apart, so one prediction was shown.
+    QTest::qWait(600);
+    QCOMPARE(shown.count(), 1);
+    // Typing on predicts the new text.
+    QTest::keyClicks(edit, QStringLiteral(" with a weird plot"));
+    QTRY_VERIFY_WITH_TIMEOUT(shown.count() == 2, kTimeoutMs);
+    verifyShown(*pane, 0, "weird");
+    verifyShown(*pane, 1, "weird");
+}
+
+void TestInferencePane::enterPredicts()
+{
+    auto pane = makePane();
+    pane->setRuns(m_runA, m_runB);
+    QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
+    QSignalSpy shown(pane.get(), &InferencePane::predictionsShown);
+    auto *edit = pane->findChild<QLineEdit *>("sentenceEdit");
+    edit->setFocus();
+    QTest::keyClicks(edit, QStringLiteral("dull"));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kTimeoutMs);
+    verifyShown(*pane, 1, "dull");
+    // Clearing the box clears the cards.
+    edit->clear();
+    QTest::keyClick(edit, Qt::Key_Return);
+    QTRY_COMPARE(pane->shownPrediction(1).probability, -1.0);
+}
+
+void TestInferencePane::starterButtonsPredict()
+{
+    auto pane = makePane();
+    pane->setRuns(m_runA, m_runB);
+    QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
+    const QStringList sentences = AppSettings::starterSentences();
+    QCOMPARE(sentences.size(), 4);
+    for (int i : {0, 3}) {
+        QSignalSpy shown(pane.get(), &InferencePane::predictionsShown);
+        auto *button = pane->findChild<QPushButton *>(QStringLiteral("starter%1").arg(i));
+        QVERIFY(button && button->isVisible());
+        QCOMPARE(button->toolTip(), sentences[i]);
+        QTest::mouseClick(button, Qt::LeftButton);
+        QCOMPARE(pane->sentence(), sentences[i]);
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kTimeoutMs);
+        verifyShown(*pane, 0, QString());
+        verifyShown(*pane, 1, QString());
+    }
+}
+
+void TestInferencePane::editSentencesPersists()
+{
+    auto pane = makePane();
+    const QStringList edited = {"Pos one.", "Pos two.", "Neg one.", "Neg two."};
+    bool sawDialog = false;
+    QTimer::singleShot(0, this, [&] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        sawDialog = true;
+        for (int i = 0; i < 4; ++i) {
+            auto *e = dialog->findChild<QLineEdit *>(QStringLiteral("sentence%1").arg(i));
+            e->selectAll();
+            QTest::keyClicks(e, edited[i]);
+        }
+        auto *box = dialog->findChild<QDialogButtonBox *>();
+        QTest::mouseClick(box->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    });
+    QTest::mouseClick(pane->findChild<QPushButton *>("editSentences"), Qt::LeftButton);
+    QVERIFY(sawDialog);
+    QCOMPARE(AppSettings::starterSentences(), edited);
+    QCOMPARE(pane->findChild<QPushButton *>("starter2")->toolTip(), edited[2]);
+    // A new pane (a new session) shows the saved sentences.
+    auto other = makePane();
+    QCOMPARE(other->findChild<QPushButton *>("starter1")->toolTip(), edited[1]);
+    AppSettings::setStarterSentences(AppSettings::defaultStarterSentences());
+}
+
+void TestInferencePane::runWithoutCheckpointSaysHow()
+{
+    auto pane = makePane();
+    pane->setRuns(m_noCkpt, m_runB);
+    const QString expected =
+        QStringLiteral("run %1 has no checkpoint yet: train it until its first "
+                       "evaluation")
+            .arg(m_noCkpt);
+    QTRY_COMPARE_WITH_TIMEOUT(pane->shownPrediction(0).message, expected, kTimeoutMs);
+    QCOMPARE(cardLabel(*pane, 0, "message")->text(), expected);
+    QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 1), kTimeoutMs);
+    // The other card still works.
+    QSignalSpy shown(pane.get(), &InferencePane::predictionsShown);
+    pane->setSentence(QStringLiteral("a fine mess"));
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kTimeoutMs);
+    verifyShown(*pane, 1, "mess");
+    QCOMPARE(pane->shownPrediction(0).probability, -1.0);
+    // The chosen run stays visible in its chooser although it has no checkpoint.
+    QCOMPARE(pane->findChild<QComboBox *>("finetuneCombo")->currentData().toLongLong(), m_noCkpt);
+}
+
+void TestInferencePane::refreshKeepsChosenRuns()
+{
+    auto pane = makePane();
+    auto *scratch = pane->findChild<QComboBox *>("scratchCombo");
+    const int index = scratch->findData(m_runA);
+    QVERIFY(index > 0);
+    scratch->setCurrentIndex(index);
+    emit scratch->activated(index); // as a user's pick
+    QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 1), kTimeoutMs);
+    pane->refreshRuns();
+    QCOMPARE(scratch->currentData().toLongLong(), m_runA);
+    QCOMPARE(pane->shownPrediction(1).runId, m_runA);
+}
+
+void TestInferencePane::destroyWhileLoading()
+{
+    // The destructor waits for the worker thread; it must neither hang nor crash.
+    for (int i = 0; i < 3; ++i) {
+        auto pane = makePane();
+        pane->setRuns(m_runA, m_runB);
+        pane->setSentence(QStringLiteral("quick"));
+    }
+}
+
+// Not a check: with SENTILAB_SCREENSHOT_DIR set, saves what a user sees (light and dark palette,
+// missing model and two results) for a person to look at.
+void TestInferencePane::screenshots()
+{
+    const QString dir = screenshotDir();
+    if (dir.isEmpty())
+        QSKIP("set SENTILAB_SCREENSHOT_DIR to save screenshots");
+    for (const bool dark : {false, true}) {
+        const QString suffix = dark ? "-dark" : "";
+        auto pane = makePane();
+        if (dark)
+            pane->setPalette(darkPalette());
+        pane->setAutoFillBackground(true);
+        pane->resize(900, 560);
+        QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 1), kTimeoutMs);
+        QVERIFY(pane->grab().save(dir + "/inference-missing" + suffix + ".png"));
+        pane->setRuns(m_runA, m_runB);
+        QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
+        QSignalSpy shown(pane.get(), &InferencePane::predictionsShown);
+        QTest::mouseClick(pane->findChild<QPushButton *>("starter2"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kTimeoutMs);
+        QVERIFY(pane->grab().save(dir + "/inference" + suffix + ".png"));
+        pane->resize(560, 640);
+        QTest::qWait(50);
+        QVERIFY(pane->grab().save(dir + "/inference-narrow" + suffix + ".png"));
+    }
+}
+
+void TestInferencePane::cleanupTestCase()
+{
+    QSettings().clear();
+}
+
+QTEST_MAIN(TestInferencePane)
+#include "tst_inferencepane.moc"
