@@ -1,0 +1,531 @@
+// The three dialogs behind "Start fine-tune"/"Start scratch", Settings and the first run without
+// pre-trained weights: pre-filling, form <-> YAML sync, inline validation, saving settings.
+#include <QApplication>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QStyleFactory>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+#include <sentilab/experimentconfig.h>
+
+#include "appsettings.h"
+#include "experimentdialog.h"
+#include "pretrainedweightsdialog.h"
+#include "settingsdialog.h"
+
+using namespace sentilab;
+using namespace sentilab::ui;
+
+namespace {
+
+QString experimentPath(const QString &name)
+{
+    return QStringLiteral(SENTILAB_SOURCE_DIR "/experiments/") + name;
+}
+
+template <typename T> T *child(QWidget *parent, const char *name)
+{
+    T *widget = parent->findChild<T *>(QLatin1String(name));
+    if (!widget)
+        qFatal("no %s named %s", T::staticMetaObject.className(), name);
+    return widget;
+}
+
+void touch(const QString &path)
+{
+    QFile file(path);
+    QVERIFY2(file.open(QIODevice::WriteOnly), qPrintable(path));
+}
+
+QPushButton *startButton(ExperimentDialog &dialog)
+{
+    return dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+}
+
+} // namespace
+
+class TestDialogs : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+
+    void experimentDialogPrefills_data();
+    void experimentDialogPrefills();
+    void lrFieldChangesConfigAndYaml();
+    void lrArrowsWalkTheGrid();
+    void yamlErrorShowsKeyAndDisablesStart();
+    void yamlEditUpdatesForm();
+    void startReturnsRoundTrippingConfig();
+    void enterStartsEscapeCancels();
+    void tabGoesDownEachColumn();
+    void settingsDefaultsFillEmptyFileValues();
+    void brokenFileOpensYamlWithError();
+
+    void settingsDialogSavesAndEmitsDatabaseChanged();
+    void settingsDialogWarnsAboutIncompleteFolders();
+
+    void pretrainedDialogShowsWhereLooked();
+    void pretrainedDialogRejectsIncompleteFolder();
+    void pretrainedDialogAcceptsValidFolder();
+    void pretrainedDialogDownloadEmitsAndCloses();
+
+    void screenshots();
+
+private:
+    QTemporaryDir m_hfHome; // an empty Hugging Face cache
+};
+
+void TestDialogs::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("SentiLabTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_dialogs"));
+    QVERIFY(m_hfHome.isValid());
+    qputenv("HF_HOME", m_hfHome.path().toLocal8Bit());
+    qunsetenv("SENTILAB_DB");
+    qunsetenv("SENTILAB_EXPERIMENTS_DIR");
+}
+
+void TestDialogs::init()
+{
+    QSettings().clear();
+}
+
+void TestDialogs::experimentDialogPrefills_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<bool>("finetune");
+    QTest::newRow("finetune") << QStringLiteral("finetune.yaml") << true;
+    QTest::newRow("scratch") << QStringLiteral("scratch.yaml") << false;
+}
+
+void TestDialogs::experimentDialogPrefills()
+{
+    QFETCH(QString, file);
+    QFETCH(bool, finetune);
+    const ExperimentConfig expected =
+        ExperimentConfig::fromFile(experimentPath(file).toStdString());
+
+    ExperimentDialog dialog(experimentPath(file));
+    QCOMPARE(dialog.errorText(), QString());
+    QCOMPARE(child<QDoubleSpinBox>(&dialog, "lrSpinBox")->value(), expected.train.lr);
+    QCOMPARE(child<QSpinBox>(&dialog, "epochsSpinBox")->value(), int(expected.train.epochs));
+    QCOMPARE(child<QSpinBox>(&dialog, "batchSizeSpinBox")->value(), int(expected.train.batchSize));
+    QCOMPARE(child<QDoubleSpinBox>(&dialog, "warmupSpinBox")->value(), expected.train.warmupRatio);
+    QCOMPARE(child<QSpinBox>(&dialog, "evalEverySpinBox")->value(), int(expected.train.evalEvery));
+    QCOMPARE(child<QLineEdit>(&dialog, "seedEdit")->text(), QString::number(expected.train.seed));
+    QCOMPARE(dialog.config().train.lr, expected.train.lr);
+    QCOMPARE(dialog.config().kind, expected.kind);
+    // The weights folder is a fine-tune-only field.
+    QCOMPARE(child<QLineEdit>(&dialog, "pretrainedDirEdit")->isVisibleTo(&dialog), finetune);
+    QCOMPARE(dialog.runName(), QString());
+    QVERIFY(startButton(dialog)->isEnabled());
+    QCOMPARE(startButton(dialog)->text(), QStringLiteral("Start"));
+}
+
+void TestDialogs::lrFieldChangesConfigAndYaml()
+{
+    ExperimentDialog dialog(experimentPath(QStringLiteral("finetune.yaml")));
+    auto *lr = child<QDoubleSpinBox>(&dialog, "lrSpinBox");
+    lr->setValue(5e-5);
+    QCOMPARE(dialog.config().train.lr, 5e-5);
+    QVERIFY2(child<QPlainTextEdit>(&dialog, "yamlEdit")->toPlainText().contains("lr: 5e-05"),
+             qPrintable(child<QPlainTextEdit>(&dialog, "yamlEdit")->toPlainText()));
+    // Typed text is parsed in the shortest form the box shows.
+    lr->selectAll();
+    QTest::keyClicks(lr, QStringLiteral("2e-5"));
+    lr->interpretText();
+    QCOMPARE(lr->value(), 2e-5);
+    QCOMPARE(dialog.config().train.lr, 2e-5);
+    QCOMPARE(lr->text(), QStringLiteral("2e-5"));
+}
+
+void TestDialogs::lrArrowsWalkTheGrid()
+{
+    ExperimentDialog dialog(experimentPath(QStringLiteral("finetune.yaml")));
+    auto *lr = child<QDoubleSpinBox>(&dialog, "lrSpinBox");
+    lr->setValue(3e-5);
+    lr->stepBy(1);
+    QCOMPARE(lr->value(), 5e-5);
+    lr->stepBy(1);
+    QCOMPARE(lr->value(), 1e-4);
+    lr->stepBy(-2);
+    QCOMPARE(lr->value(), 3e-5);
+    lr->setValue(4e-5); // between grid points: the next grid point either way
+    lr->stepBy(-1);
+    QCOMPARE(lr->value(), 3e-5);
+}
+
+void TestDialogs::yamlErrorShowsKeyAndDisablesStart()
+{
+    ExperimentDialog dialog(experimentPath(QStringLiteral("finetune.yaml")));
+    auto *yaml = child<QPlainTextEdit>(&dialog, "yamlEdit");
+    auto *error = child<QLabel>(&dialog, "errorLabel");
+    QVERIFY(error->isHidden());
+    const QString good = yaml->toPlainText();
+    QString bad = good;
+    bad.replace(QStringLiteral("  lr: "), QStringLiteral("  lrr: "));
+    QVERIFY(bad != good);
+    yaml->setPlainText(bad);
+    QVERIFY(!error->isHidden());
+    QVERIFY2(error->text().contains(QStringLiteral("train.lrr")), qPrintable(error->text()));
+    QVERIFY2(error->text().startsWith(QStringLiteral("YAML line ")), qPrintable(error->text()));
+    QCOMPARE(dialog.errorText(), error->text());
+    QVERIFY(!startButton(dialog)->isEnabled());
+    // Start cannot close it either way.
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+
+    // An out-of-range value names its key and the range.
+    QString outOfRange = good;
+    outOfRange.replace(QStringLiteral("  warmup_ratio: 0.06"), QStringLiteral("  warmup_ratio: 2"));
+    yaml->setPlainText(outOfRange);
+    QVERIFY2(error->text().contains(QStringLiteral("train.warmup_ratio")),
+             qPrintable(error->text()));
+    QVERIFY(!startButton(dialog)->isEnabled());
+
+    yaml->setPlainText(good);
+    QVERIFY(error->isHidden());
+    QCOMPARE(dialog.errorText(), QString());
+    QVERIFY(startButton(dialog)->isEnabled());
+}
+
+void TestDialogs::yamlEditUpdatesForm()
+{
+    ExperimentDialog dialog(experimentPath(QStringLiteral("scratch.yaml")));
+    auto *yaml = child<QPlainTextEdit>(&dialog, "yamlEdit");
+    QString text = yaml->toPlainText();
+    text.replace(QRegularExpression(QStringLiteral("  epochs: \\d+")),
+                 QStringLiteral("  epochs: 7"));
+    yaml->setPlainText(text);
+    QCOMPARE(dialog.errorText(), QString());
+    QCOMPARE(child<QSpinBox>(&dialog, "epochsSpinBox")->value(), 7);
+    QCOMPARE(dialog.config().train.epochs, int64_t(7));
+    // Switching the kind in the YAML shows the weights row.
+    QVERIFY(!child<QLineEdit>(&dialog, "pretrainedDirEdit")->isVisibleTo(&dialog));
+    text.replace(QStringLiteral("kind: \"scratch\""), QStringLiteral("kind: \"finetune\""));
+    text.replace(QStringLiteral("init: \"scratch\""), QStringLiteral("init: \"pretrained\""));
+    yaml->setPlainText(text);
+    QCOMPARE(dialog.errorText(), QString());
+    QCOMPARE(dialog.config().kind, std::string("finetune"));
+    QVERIFY(child<QLineEdit>(&dialog, "pretrainedDirEdit")->isVisibleTo(&dialog));
+}
+
+void TestDialogs::startReturnsRoundTrippingConfig()
+{
+    ExperimentDialog dialog(experimentPath(QStringLiteral("finetune.yaml")));
+    child<QSpinBox>(&dialog, "epochsSpinBox")->setValue(2);
+    child<QSpinBox>(&dialog, "maxTrainSpinBox")->setValue(500);
+    child<QLineEdit>(&dialog, "seedEdit")->setText(QStringLiteral("7"));
+    child<QLineEdit>(&dialog, "runNameEdit")->setText(QStringLiteral("  quick try  "));
+    startButton(dialog)->click();
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+
+    const ExperimentConfig config = dialog.config();
+    QCOMPARE(config.train.epochs, int64_t(2));
+    QCOMPARE(config.data.maxTrainExamples, int64_t(500));
+    QCOMPARE(config.train.seed, uint64_t(7));
+    QCOMPARE(dialog.runName(), QStringLiteral("quick try"));
+    QCOMPARE(config.sourcePath, experimentPath(QStringLiteral("finetune.yaml")).toStdString());
+    const ExperimentConfig again = ExperimentConfig::fromYaml(config.toYaml(), "again");
+    QVERIFY(again == config);
+    QCOMPARE(again.hash(), config.hash());
+}
+
+void TestDialogs::enterStartsEscapeCancels()
+{
+    {
+        ExperimentDialog dialog(experimentPath(QStringLiteral("finetune.yaml")));
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto *epochs = child<QSpinBox>(&dialog, "epochsSpinBox");
+        epochs->setFocus();
+        QTest::keyClick(epochs, Qt::Key_Return);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QVERIFY(!dialog.isVisible());
+    }
+    {
+        // Enter in a path field is Start too, not Browse….
+        ExperimentDialog dialog(experimentPath(QStringLiteral("finetune.yaml")));
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto *dataDir = child<QLineEdit>(&dialog, "dataDirEdit");
+        dataDir->setFocus();
+        QTest::keyClick(dataDir, Qt::Key_Return);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    }
+    {
+        ExperimentDialog dialog(experimentPath(QStringLiteral("finetune.yaml")));
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto *lr = child<QDoubleSpinBox>(&dialog, "lrSpinBox");
+        lr->setFocus();
+        QTest::keyClick(lr, Qt::Key_Escape);
+        QCOMPARE(dialog.result(), int(QDialog::Rejected));
+        QVERIFY(!dialog.isVisible());
+    }
+}
+
+void TestDialogs::tabGoesDownEachColumn()
+{
+    ExperimentDialog dialog(experimentPath(QStringLiteral("finetune.yaml")));
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    auto *threads = child<QSpinBox>(&dialog, "threadsSpinBox");
+    threads->setFocus();
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(&dialog, "dataDirEdit"));
+    child<QSpinBox>(&dialog, "maxTrainSpinBox")->setFocus();
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QDoubleSpinBox>(&dialog, "lrSpinBox"));
+}
+
+void TestDialogs::settingsDefaultsFillEmptyFileValues()
+{
+    QTemporaryDir data;
+    AppSettings::setDataDir(data.path());
+    AppSettings::setThreads(3);
+    ExperimentDialog dialog(experimentPath(QStringLiteral("finetune.yaml")));
+    QCOMPARE(QDir::fromNativeSeparators(child<QLineEdit>(&dialog, "dataDirEdit")->text()),
+             data.path());
+    QCOMPARE(dialog.config().data.dir, data.path().toStdString());
+    QCOMPARE(dialog.config().train.threads, 3);
+    // The folder has no split files: a warning, not a blocker.
+    auto *warning = child<QLabel>(&dialog, "warningLabel");
+    QVERIFY(!warning->isHidden());
+    QVERIFY2(warning->text().contains(QStringLiteral("train.jsonl")), qPrintable(warning->text()));
+    QVERIFY(startButton(dialog)->isEnabled());
+}
+
+void TestDialogs::brokenFileOpensYamlWithError()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("broken.yaml"));
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("kind: scratch\ntrain:\n  epochs: 0\n");
+    }
+    ExperimentDialog dialog(path);
+    QVERIFY2(dialog.errorText().contains(QStringLiteral("train.epochs")),
+             qPrintable(dialog.errorText()));
+    QVERIFY2(dialog.errorText().startsWith(QStringLiteral("YAML line 3: ")),
+             qPrintable(dialog.errorText()));
+    QVERIFY(!startButton(dialog)->isEnabled());
+    auto *yaml = child<QPlainTextEdit>(&dialog, "yamlEdit");
+    QVERIFY(yaml->isVisibleTo(&dialog));
+    yaml->setPlainText(QStringLiteral("kind: scratch\ntrain:\n  epochs: 2\n"));
+    QCOMPARE(dialog.errorText(), QString());
+    QCOMPARE(dialog.config().train.epochs, int64_t(2));
+    QCOMPARE(child<QSpinBox>(&dialog, "epochsSpinBox")->value(), 2);
+}
+
+void TestDialogs::settingsDialogSavesAndEmitsDatabaseChanged()
+{
+    QTemporaryDir dir;
+    const QString experimentsBefore = AppSettings::experimentsDir();
+    SettingsDialog dialog;
+    QSignalSpy changed(&dialog, &SettingsDialog::databaseChanged);
+    const QString database = dir.filePath(QStringLiteral("runs.db"));
+    child<QLineEdit>(&dialog, "dataDirEdit")->setText(dir.path());
+    child<QLineEdit>(&dialog, "modelDirEdit")->setText(dir.path());
+    child<QLineEdit>(&dialog, "databaseEdit")->setText(database);
+    child<QSpinBox>(&dialog, "threadsSpinBox")->setValue(4);
+    dialog.accept();
+
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(AppSettings::dataDir(), dir.path());
+    QCOMPARE(AppSettings::modelDir(), dir.path());
+    QCOMPARE(AppSettings::databasePath(), database);
+    QCOMPARE(AppSettings::threads(), 4);
+    QCOMPARE(AppSettings::experimentsDir(), experimentsBefore); // untouched, not pinned
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.first().first().toString(), database);
+
+    // Unchanged database: no signal.
+    SettingsDialog again;
+    QSignalSpy changedAgain(&again, &SettingsDialog::databaseChanged);
+    QCOMPARE(child<QLineEdit>(&again, "databaseEdit")->text(), database);
+    again.accept();
+    QCOMPARE(changedAgain.count(), 0);
+}
+
+void TestDialogs::settingsDialogWarnsAboutIncompleteFolders()
+{
+    QTemporaryDir dir;
+    SettingsDialog dialog;
+    auto *data = child<QLineEdit>(&dialog, "dataDirEdit");
+    auto *model = child<QLineEdit>(&dialog, "modelDirEdit");
+    data->setText(dir.path());
+    model->setText(dir.path());
+    QLabel *dataWarning = nullptr;
+    QLabel *modelWarning = nullptr;
+    for (QLabel *label : dialog.findChildren<QLabel *>()) {
+        if (label->parentWidget() == data->parentWidget() && label->text().startsWith(u'\u26a0'))
+            dataWarning = label;
+        if (label->parentWidget() == model->parentWidget() && label->text().startsWith(u'\u26a0'))
+            modelWarning = label;
+    }
+    QVERIFY(dataWarning && !dataWarning->isHidden());
+    QVERIFY2(dataWarning->text().contains(QStringLiteral("validation.jsonl")),
+             qPrintable(dataWarning->text()));
+    QVERIFY(modelWarning && !modelWarning->isHidden());
+    QVERIFY2(modelWarning->text().contains(QStringLiteral("config.json")),
+             qPrintable(modelWarning->text()));
+
+    for (const char *name : {"train.jsonl", "validation.jsonl", "test.jsonl"})
+        touch(dir.filePath(QLatin1String(name)));
+    data->setText(dir.path() + QLatin1Char('/'));
+    QVERIFY(dataWarning->isHidden());
+    QCOMPARE(SettingsDialog::dataDirProblem(dir.path()), QString());
+    QCOMPARE(SettingsDialog::modelDirProblem(QString()), QString()); // empty = the HF cache
+}
+
+void TestDialogs::pretrainedDialogShowsWhereLooked()
+{
+    QString whereLooked;
+    QVERIFY(!PretrainedWeightsDialog::pretrainedWeightsAvailable(&whereLooked));
+    const QString repo =
+        QDir(m_hfHome.path()).filePath(QStringLiteral("hub/models--distilbert-base-uncased"));
+    QVERIFY2(whereLooked.contains(repo), qPrintable(whereLooked));
+
+    PretrainedWeightsDialog dialog;
+    const QString shown = child<QPlainTextEdit>(&dialog, "whereLookedText")->toPlainText();
+    QCOMPARE(shown, whereLooked);
+    QVERIFY(shown.contains(QStringLiteral("refs/main")));
+    QCOMPARE(child<QLineEdit>(&dialog, "commandLine")->text(),
+             QStringLiteral("sentilab-cli download model distilbert-base-uncased"));
+    QVERIFY(child<QLineEdit>(&dialog, "commandLine")->isReadOnly());
+}
+
+void TestDialogs::pretrainedDialogRejectsIncompleteFolder()
+{
+    QTemporaryDir dir;
+    touch(dir.filePath(QStringLiteral("config.json")));
+    PretrainedWeightsDialog dialog;
+    QVERIFY(!dialog.useFolder(dir.path()));
+    auto *error = child<QLabel>(&dialog, "folderErrorLabel");
+    QVERIFY(!error->isHidden());
+    QVERIFY2(error->text().contains(QStringLiteral("model.safetensors")),
+             qPrintable(error->text()));
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+    QCOMPARE(AppSettings::modelDir(), QString());
+}
+
+void TestDialogs::pretrainedDialogAcceptsValidFolder()
+{
+    QTemporaryDir dir;
+    touch(dir.filePath(QStringLiteral("config.json")));
+    touch(dir.filePath(QStringLiteral("model.safetensors"))); // only presence is checked
+    QVERIFY(!PretrainedWeightsDialog::pretrainedWeightsAvailable());
+
+    PretrainedWeightsDialog dialog;
+    QVERIFY(dialog.useFolder(dir.path()));
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(AppSettings::modelDir(), dir.path());
+    QString whereLooked;
+    QVERIFY(PretrainedWeightsDialog::pretrainedWeightsAvailable(&whereLooked));
+    QCOMPARE(whereLooked, QString());
+
+    // The experiment dialog then starts from that folder and warns about nothing there.
+    ExperimentDialog experiment(experimentPath(QStringLiteral("finetune.yaml")));
+    QCOMPARE(experiment.config().model.pretrainedDir, dir.path().toStdString());
+    QVERIFY(
+        !child<QLabel>(&experiment, "warningLabel")->text().contains(QStringLiteral("weights")));
+}
+
+void TestDialogs::pretrainedDialogDownloadEmitsAndCloses()
+{
+    PretrainedWeightsDialog dialog;
+    QSignalSpy download(&dialog, &PretrainedWeightsDialog::downloadRequested);
+    child<QPushButton>(&dialog, "downloadButton")->click();
+    QCOMPARE(download.count(), 1);
+    QCOMPARE(dialog.result(), int(PretrainedWeightsDialog::DownloadRequested));
+
+    PretrainedWeightsDialog scratch;
+    child<QPushButton>(&scratch, "scratchOnlyButton")->click();
+    QCOMPARE(scratch.result(), int(QDialog::Rejected));
+}
+
+// Not a check: with SENTILAB_DIALOG_SCREENSHOTS=<folder>, saves every dialog in a light and a
+// dark palette for a person to look at.
+void TestDialogs::screenshots()
+{
+    const QString out = qEnvironmentVariable("SENTILAB_DIALOG_SCREENSHOTS");
+    if (out.isEmpty())
+        QSKIP("set SENTILAB_DIALOG_SCREENSHOTS=<folder> to save the dialogs as PNG");
+    QDir().mkpath(out);
+    const QPalette original = QApplication::palette();
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(45, 45, 48));
+    dark.setColor(QPalette::WindowText, QColor(220, 220, 220));
+    dark.setColor(QPalette::Base, QColor(30, 30, 32));
+    dark.setColor(QPalette::AlternateBase, QColor(45, 45, 48));
+    dark.setColor(QPalette::Text, QColor(220, 220, 220));
+    dark.setColor(QPalette::Button, QColor(55, 55, 58));
+    dark.setColor(QPalette::ButtonText, QColor(220, 220, 220));
+    dark.setColor(QPalette::Highlight, QColor(42, 130, 218));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::ToolTipBase, QColor(55, 55, 58));
+    dark.setColor(QPalette::ToolTipText, QColor(220, 220, 220));
+    dark.setColor(QPalette::PlaceholderText, QColor(140, 140, 140));
+    dark.setColor(QPalette::Disabled, QPalette::WindowText, QColor(140, 140, 140));
+    dark.setColor(QPalette::Disabled, QPalette::Text, QColor(140, 140, 140));
+    dark.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(140, 140, 140));
+
+    const auto save = [&out](QWidget &w, const QString &name) {
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.grab().save(QDir(out).filePath(name + QStringLiteral(".png"))));
+        w.hide();
+    };
+    for (const bool isDark : {false, true}) {
+        QApplication::setPalette(isDark ? dark : original);
+        const QString suffix = isDark ? QStringLiteral("-dark") : QString();
+        {
+            ExperimentDialog d(experimentPath(QStringLiteral("finetune.yaml")));
+            save(d, QStringLiteral("dlg-finetune") + suffix);
+            child<QToolButton>(&d, "advancedToggle")->setChecked(true);
+            auto *yaml = child<QPlainTextEdit>(&d, "yamlEdit");
+            yaml->setPlainText(
+                yaml->toPlainText().replace(QStringLiteral("  lr: "), QStringLiteral("  lrr: ")));
+            save(d, QStringLiteral("dlg-finetune-yaml-error") + suffix);
+        }
+        {
+            ExperimentDialog d(experimentPath(QStringLiteral("scratch.yaml")));
+            save(d, QStringLiteral("dlg-scratch") + suffix);
+        }
+        {
+            SettingsDialog d;
+            child<QLineEdit>(&d, "modelDirEdit")->setText(m_hfHome.path());
+            save(d, QStringLiteral("dlg-settings") + suffix);
+        }
+        {
+            PretrainedWeightsDialog d;
+            d.useFolder(m_hfHome.path());
+            save(d, QStringLiteral("dlg-weights") + suffix);
+        }
+    }
+    QApplication::setPalette(original);
+}
+
+QTEST_MAIN(TestDialogs)
+#include "tst_dialogs.moc"
