@@ -1,0 +1,117 @@
+#pragma once
+// The Training tab: four live charts of the selected runs (training loss with EMA smoothing,
+// validation accuracy, validation loss, learning rate) over a shared x axis (step, epoch or wall
+// time).
+//
+// Data: showRuns() loads each run's full history from the run store (its own connection, opened
+// on the GUI thread); addStep()/addEval() then append the live points of shown runs. Every point
+// is kept, so switching the x axis re-plots everything without touching the store.
+//
+// Wall time of live points: StepInfo carries the session's elapsed seconds, not the run's wall
+// clock, so a session's offset is fixed at its first live step (0 for a fresh run; continuous with
+// the stored history for a run shown mid-training or resumed). Stored points use the store's wall
+// time as is. Reload a run (reloadRun) to replace estimates by the stored values.
+//
+// GUI thread only; a store error is shown in the widget, never thrown.
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QVector>
+#include <QWidget>
+
+#include <memory>
+
+#include <sentilab/training.h>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSlider;
+
+namespace sentilab {
+class RunStore;
+}
+
+namespace sentilab::ui {
+
+class ChartView;
+
+class TrainingCharts : public QWidget
+{
+    Q_OBJECT
+
+public:
+    enum class XAxis { Step, Epoch, WallMinutes };
+
+    explicit TrainingCharts(QWidget *parent = nullptr);
+    ~TrainingCharts() override;
+
+    // The run store to read histories from; reloads the shown runs.
+    void setDatabasePath(const QString &path);
+    QString databasePath() const { return m_databasePath; }
+
+    // Shows exactly these runs (in this order for the legends); unknown ids are skipped.
+    void showRuns(const QList<qint64> &runIds);
+    QList<qint64> shownRuns() const { return m_shown; }
+
+    void setXAxis(XAxis axis);
+    XAxis xAxis() const { return m_xAxis; }
+    // EMA weight for the training-loss chart, [0, 0.99]; 0 = raw only.
+    void setSmoothing(double alpha);
+    double smoothing() const;
+
+    ChartView *lossChart() const { return m_loss; }
+    ChartView *accuracyChart() const { return m_accuracy; }
+    ChartView *validationLossChart() const { return m_valLoss; }
+    ChartView *learningRateChart() const { return m_lr; }
+
+public Q_SLOTS:
+    // A live training step; ignored unless s.runId is shown.
+    void addStep(const sentilab::StepInfo &s);
+    // A live evaluation; validation only ("test" is not a curve); ignored unless the run is shown.
+    void addEval(const sentilab::EvalInfo &e);
+    // Re-reads one shown run from the store (after a resume, at the end of a run).
+    void reloadRun(qint64 runId);
+
+private:
+    // One point of a curve with all three possible x values.
+    struct Point
+    {
+        double step = 0;
+        double epoch = 0;
+        double wallMs = 0;
+        double value = 0;
+    };
+    struct History
+    {
+        QString name;
+        QVector<Point> loss, lr, valAccuracy, valLoss;
+        double stepsPerEpoch = 0;    // for epochs of points without a train/epoch record
+        double sessionOffsetMs = -1; // live wall-time offset of the current session; -1 = unset
+    };
+
+    RunStore *store();
+    void loadHistory(qint64 runId);
+    void plotRun(qint64 runId);
+    double xOf(const Point &p) const;
+    void appendLive(qint64 runId, ChartView *chart, QVector<Point> &curve, const Point &p);
+    void updateAxisLabels();
+    void showStatus(const QString &message);
+
+    QString m_databasePath;
+    std::unique_ptr<RunStore> m_store;
+    QList<qint64> m_shown;
+    QHash<qint64, History> m_history;
+    XAxis m_xAxis = XAxis::Step;
+
+    QComboBox *m_xAxisBox = nullptr;
+    QSlider *m_smoothingSlider = nullptr;
+    QDoubleSpinBox *m_smoothingBox = nullptr;
+    QLabel *m_status = nullptr;
+    ChartView *m_loss = nullptr;
+    ChartView *m_accuracy = nullptr;
+    ChartView *m_valLoss = nullptr;
+    ChartView *m_lr = nullptr;
+};
+
+} // namespace sentilab::ui

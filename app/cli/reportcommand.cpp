@@ -58,7 +58,8 @@ void addReportCommand(CLI::App &app, int &exitCode)
         char *qtArgv[] = {name, nullptr};
         QApplication qtApp(qtArgc, qtArgv);
         ui::writeReport(options);
-        std::printf("wrote %s (%zu run%s)\n", out->c_str(), runs->size(), runs->size() == 1 ? "" : "s");
+        std::printf("wrote %s (%zu run%s)\n", out->c_str(), runs->size(),
+                    runs->size() == 1 ? "" : "s");
         exitCode = 0;
     });
 }
