@@ -7,6 +7,8 @@
 
 #include <sentilab/runstore.h>
 
+#include "report/reportbuilder.h"
+
 namespace sentilab::ui {
 namespace {
 
@@ -76,10 +78,7 @@ void AppSettings::setThreads(int threads) { QSettings().setValue("training/threa
 
 QStringList AppSettings::defaultStarterSentences()
 {
-    return {QStringLiteral("A moving, beautifully acted film that stays with you long after."),
-            QStringLiteral("Funny, warm and surprisingly wise: one of the best films of the year."),
-            QStringLiteral("A tedious, badly written mess that wastes a talented cast."),
-            QStringLiteral("The plot is predictable and the jokes fall flat.")};
+    return defaultReportSentences();
 }
 
 QStringList AppSettings::starterSentences()

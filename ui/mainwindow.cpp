@@ -1,50 +1,407 @@
 #include "mainwindow.h"
 
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
+#include <QToolBar>
 
+#include <sentilab/error.h>
 #include <sentilab/runtime.h>
 #include <sentilab/version.h>
 
+#include "appsettings.h"
+#include "compareview.h"
+#include "downloaddialog.h"
+#include "experimentdialog.h"
+#include "inferencepane.h"
+#include "pretrainedweightsdialog.h"
+#include "report/reportbuilder.h"
+#include "runspanel.h"
+#include "runstablemodel.h"
+#include "settingsdialog.h"
+#include "stallmonitor.h"
+#include "trainingcharts.h"
+#include "trainingjobs.h"
+#include "uitypes.h"
+
 namespace sentilab::ui {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
+    : QMainWindow(parent), m_databasePath(databasePath)
 {
-    setWindowTitle(tr("SentiLab"));
-    resize(960, 640);
+    registerMetaTypes();
+    setWindowTitle(tr("SentiLab — how much does pre-training buy you?"));
+    setObjectName(QStringLiteral("MainWindow"));
+    m_runsModel = new RunsTableModel(this);
+    m_jobs = new TrainingJobs(databasePath, this);
+    m_stalls = new StallMonitor(10, this);
+    createViews();
+    createActions();
 
-    auto *intro = new QLabel(this);
-    intro->setWordWrap(true);
-    intro->setAlignment(Qt::AlignCenter);
-    intro->setMargin(32);
-    intro->setText(tr("<h2>SentiLab %1</h2>"
-                      "<p>How much does pre-training buy you? SentiLab fine-tunes pre-trained "
-                      "DistilBERT and trains the same architecture from random initialisation on "
-                      "SST-2 sentiment, then compares them.</p>"
-                      "<p>The model core (tokenizer, self-attention, DistilBERT, Hugging Face "
-                      "checkpoints) is available from <tt>sentilab-cli</tt>; see "
-                      "<tt>sentilab-cli --help</tt>.</p>")
-                       .arg(QString::fromLatin1(kVersion)));
-    setCentralWidget(intro);
+    QString storeError;
+    try {
+        m_runsModel->setDatabasePath(databasePath);
+    } catch (const Error &e) {
+        storeError = QString::fromUtf8(e.what());
+    }
+    m_charts->setDatabasePath(databasePath);
+    m_compare->setDatabasePath(databasePath);
+    m_inference->setDatabasePath(databasePath);
+
+    connect(m_jobs, &TrainingJobs::runStarted, this, [this](qint64 runId) {
+        refreshRuns();
+        m_runsPanel->selectRun(runId, true);
+        appendLog(runId, QStringLiteral("info"), tr("run %1 started").arg(runId));
+    });
+    connect(m_jobs, &TrainingJobs::stepReported, m_runsModel, &RunsTableModel::applyStep);
+    connect(m_jobs, &TrainingJobs::stepReported, m_charts, &TrainingCharts::addStep);
+    connect(m_jobs, &TrainingJobs::evalReported, m_charts, &TrainingCharts::addEval);
+    connect(m_jobs, &TrainingJobs::evalReported, this, [this](const EvalInfo &) { refreshRuns(); });
+    connect(m_jobs, &TrainingJobs::logMessage, this, &MainWindow::appendLog);
+    connect(m_jobs, &TrainingJobs::runEnded, this, [this](qint64 runId, const QString &status, const QString &error) {
+        refreshRuns();
+        m_inference->refreshRuns();
+        m_compare->refreshRuns();
+        if (status == QLatin1String("failed")) {
+            appendLog(runId, QStringLiteral("error"), error);
+            QMessageBox::warning(this, tr("Training failed"),
+                                 runId ? tr("Run %1 failed:\n\n%2").arg(runId).arg(error)
+                                       : tr("The run could not start:\n\n%1").arg(error));
+        } else {
+            appendLog(runId, QStringLiteral("info"), tr("run %1 %2").arg(runId).arg(status));
+            statusBar()->showMessage(tr("Run %1 %2").arg(runId).arg(status), 8000);
+        }
+    });
+    connect(m_jobs, &TrainingJobs::jobsChanged, this, &MainWindow::updateStatus);
+    connect(m_runsPanel, &RunsPanel::selectionChanged, m_charts, &TrainingCharts::showRuns);
+    connect(m_runsPanel, &RunsPanel::resumeRequested, this,
+            [this](qint64 runId) { m_jobs->resume(runId, AppSettings::threads()); });
+    connect(m_runsPanel, &RunsPanel::stopRequested, m_jobs, &TrainingJobs::stop);
+    connect(m_runsPanel, &RunsPanel::storeChanged, this, [this] {
+        m_compare->refreshRuns();
+        m_inference->refreshRuns();
+        m_charts->showRuns(m_runsPanel->selectedRuns());
+    });
+    connect(m_compare, &CompareView::sentenceChosen, this, [this](const QString &text) {
+        m_inference->setSentence(text);
+        m_tabs->setCurrentWidget(m_inference);
+    });
+    m_runsPanel->setActivePredicate([this](qint64 runId) { return m_jobs->isActive(runId); });
+
+    m_refreshTimer = new QTimer(this);
+    m_refreshTimer->setInterval(2000);
+    connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::refreshRuns);
+    m_refreshTimer->start();
+
+    restoreWindowState();
+    updateStatus();
+    if (!storeError.isEmpty()) {
+        QTimer::singleShot(0, this, [this, storeError] {
+            QMessageBox::critical(this, tr("Run store"),
+                                  tr("%1\n\nChoose another database file in Settings.").arg(storeError));
+        });
+    }
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createViews()
+{
+    m_runsPanel = new RunsPanel(m_runsModel, this);
+    auto *runsDock = new QDockWidget(tr("Runs"), this);
+    runsDock->setObjectName(QStringLiteral("RunsDock"));
+    runsDock->setWidget(m_runsPanel);
+    runsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, runsDock);
+
+    m_charts = new TrainingCharts(this);
+    m_compare = new CompareView(this);
+    m_inference = new InferencePane(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_charts, tr("&Training"));
+    m_tabs->addTab(m_compare, tr("&Compare"));
+    m_tabs->addTab(m_inference, tr("&Ask the models"));
+    setCentralWidget(m_tabs);
+
+    m_log = new QPlainTextEdit(this);
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(5000);
+    m_log->setPlaceholderText(tr("Training events appear here."));
+    auto *logDock = new QDockWidget(tr("Log"), this);
+    logDock->setObjectName(QStringLiteral("LogDock"));
+    logDock->setWidget(m_log);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+
+    m_dbLabel = new QLabel(this);
+    m_jobsLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_jobsLabel);
+    statusBar()->addPermanentWidget(m_dbLabel);
+}
+
+void MainWindow::createActions()
+{
+    const auto action = [this](const QString &text, const QKeySequence &key, const QString &tip, auto slot) {
+        auto *a = new QAction(text, this);
+        a->setShortcut(key);
+        a->setToolTip(QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
+        a->setStatusTip(tip);
+        connect(a, &QAction::triggered, this, slot);
+        return a;
+    };
+    m_startFinetune = action(tr("Start &fine-tune…"), QKeySequence(tr("Ctrl+1")),
+                             tr("Fine-tune pre-trained DistilBERT on SST-2"), &MainWindow::startFinetune);
+    m_startScratch = action(tr("Start &scratch…"), QKeySequence(tr("Ctrl+2")),
+                            tr("Train the same architecture from random initialisation"), &MainWindow::startScratch);
+    m_stop = action(tr("S&top"), QKeySequence(tr("Ctrl+.")), tr("Stop the selected running run (resumable)"),
+                    &MainWindow::stopSelected);
+    m_stopAll = action(tr("Stop &all"), QKeySequence(tr("Ctrl+Shift+.")), tr("Stop every running and queued run"),
+                       [this] { m_jobs->stopAll(); });
+    m_exportReport = action(tr("&Export report…"), QKeySequence(tr("Ctrl+E")),
+                            tr("Write a PDF report of the selected runs"), &MainWindow::exportReport);
+    m_settings = action(tr("Se&ttings…"), QKeySequence::Preferences, tr("Data, model and database locations, threads"),
+                        &MainWindow::openSettings);
+    if (m_settings->shortcut().isEmpty())
+        m_settings->setShortcut(QKeySequence(tr("Ctrl+,")));
+
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("MainToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->addAction(m_startFinetune);
+    toolbar->addAction(m_startScratch);
+    toolbar->addAction(m_stop);
+    toolbar->addSeparator();
+    toolbar->addAction(m_exportReport);
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+    file->addAction(m_exportReport);
+    file->addAction(m_settings);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(m_startFinetune);
+    run->addAction(m_startScratch);
+    run->addSeparator();
+    run->addAction(m_stop);
+    run->addAction(m_stopAll);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction *a = view->addAction(m_tabs->tabText(i).remove('&'), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        a->setShortcut(QKeySequence(QStringLiteral("Alt+%1").arg(i + 1)));
+    }
+    view->addAction(tr("&Refresh runs"), QKeySequence::Refresh, this, &MainWindow::refreshRuns);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About SentiLab"), QKeySequence::HelpContents, this, &MainWindow::showAbout);
+    help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showKeyboardShortcuts);
+    help->addAction(tr("&About SentiLab"), this, &MainWindow::showAbout);
+}
 
-    statusBar()->showMessage(QString::fromStdString(environmentSummary()));
+void MainWindow::restoreWindowState()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value("window/geometry").toByteArray()))
+        resize(1500, 940);
+    if (!restoreState(settings.value("window/state").toByteArray())) {
+        // First start: a runs panel wide enough for its columns, a short log.
+        resizeDocks({findChild<QDockWidget *>(QStringLiteral("RunsDock"))}, {600}, Qt::Horizontal);
+        resizeDocks({findChild<QDockWidget *>(QStringLiteral("LogDock"))}, {130}, Qt::Vertical);
+    }
+    m_tabs->setCurrentIndex(settings.value("window/tab", 0).toInt());
+    // Show something at once: the newest run of each kind.
+    QList<qint64> newest;
+    QStringList kinds;
+    for (int row = 0; row < m_runsModel->rowCount(); ++row) {
+        const auto info = m_runsModel->runInfo(m_runsModel->runIdAt(row));
+        if (info && !kinds.contains(QString::fromStdString(info->kind))) {
+            kinds << QString::fromStdString(info->kind);
+            m_runsPanel->selectRun(info->id, !newest.isEmpty());
+            newest << info->id;
+        }
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_jobs->runningCount() > 0) {
+        const auto answer = QMessageBox::question(
+            this, tr("Training in progress"),
+            tr("%n run(s) are training. Stop them and quit? They can be resumed later from their "
+               "last checkpoint.", nullptr, m_jobs->runningCount()),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_jobs->stopAll();
+    }
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    settings.setValue("window/tab", m_tabs->currentIndex());
+    event->accept();
+}
+
+bool MainWindow::ensurePretrainedWeights()
+{
+    if (PretrainedWeightsDialog::pretrainedWeightsAvailable())
+        return true;
+    PretrainedWeightsDialog dialog(this);
+    bool download = false;
+    connect(&dialog, &PretrainedWeightsDialog::downloadRequested, this, [&download] { download = true; });
+    const bool chosen = dialog.exec() == QDialog::Accepted;
+    if (download) {
+        DownloadDialog downloader(QStringLiteral("distilbert-base-uncased"), false, this);
+        if (downloader.exec() != QDialog::Accepted)
+            return false;
+        AppSettings::setModelDir(downloader.downloadedDir());
+        return true;
+    }
+    return chosen;
+}
+
+void MainWindow::startFinetune()
+{
+    if (!ensurePretrainedWeights())
+        return;
+    startExperiment(QDir(AppSettings::experimentsDir()).filePath(QStringLiteral("finetune.yaml")));
+}
+
+void MainWindow::startScratch()
+{
+    startExperiment(QDir(AppSettings::experimentsDir()).filePath(QStringLiteral("scratch.yaml")));
+}
+
+void MainWindow::startExperiment(const QString &yamlPath)
+{
+    if (!QFileInfo::exists(yamlPath)) {
+        QMessageBox::warning(this, tr("Experiment not found"),
+                             tr("%1 does not exist. Set the experiments folder in Settings.").arg(yamlPath));
+        return;
+    }
+    ExperimentDialog dialog(yamlPath, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const ExperimentConfig config = dialog.config();
+    m_jobs->start(config, dialog.runName(), config.train.threads);
+    statusBar()->showMessage(tr("Starting %1…").arg(QFileInfo(yamlPath).baseName()), 4000);
+    m_tabs->setCurrentWidget(m_charts);
+}
+
+void MainWindow::stopSelected()
+{
+    for (qint64 runId : m_runsPanel->selectedRuns())
+        m_jobs->stop(runId);
+}
+
+void MainWindow::exportReport()
+{
+    QList<qint64> runs = m_compare->checkedRuns();
+    if (runs.isEmpty())
+        runs = m_runsPanel->selectedRuns();
+    if (runs.isEmpty()) {
+        QMessageBox::information(this, tr("Export report"),
+                                 tr("Select the runs to report in the Runs panel (Ctrl+click for several) "
+                                    "or check them in the Compare tab."));
+        return;
+    }
+    const QString suggested = QDir::home().filePath(
+        QStringLiteral("sentilab-report-%1.pdf").arg(QDate::currentDate().toString(Qt::ISODate)));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), suggested, tr("PDF (*.pdf)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (exportReportTo(path, &error))
+        statusBar()->showMessage(tr("Report written to %1").arg(path), 8000);
+    else
+        QMessageBox::warning(this, tr("Export report"), error);
+}
+
+bool MainWindow::exportReportTo(const QString &pdfPath, QString *error)
+{
+    QList<qint64> runs = m_compare->checkedRuns();
+    if (runs.isEmpty())
+        runs = m_runsPanel->selectedRuns();
+    ReportOptions options;
+    options.databasePath = m_databasePath;
+    options.runIds = runs;
+    options.sentences = AppSettings::starterSentences();
+    options.outputPath = pdfPath;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    bool ok = true;
+    try {
+        writeReport(options);
+    } catch (const std::exception &e) {
+        ok = false;
+        if (error)
+            *error = QString::fromUtf8(e.what());
+    }
+    QApplication::restoreOverrideCursor();
+    return ok;
+}
+
+void MainWindow::openSettings()
+{
+    SettingsDialog dialog(this);
+    connect(&dialog, &SettingsDialog::databaseChanged, this, [this](const QString &path) {
+        QMessageBox::information(this, tr("Database changed"),
+                                 tr("SentiLab will use %1 from the next start.").arg(path));
+    });
+    dialog.exec();
+}
+
+void MainWindow::refreshRuns()
+{
+    try {
+        m_runsModel->refresh();
+    } catch (const Error &e) {
+        statusBar()->showMessage(QString::fromUtf8(e.what()), 8000);
+    }
+    updateStatus();
+}
+
+void MainWindow::updateStatus()
+{
+    m_dbLabel->setText(tr("Database: %1").arg(QDir::toNativeSeparators(m_databasePath)));
+    m_jobsLabel->setText(tr("%1 running, %2 queued").arg(m_jobs->runningCount()).arg(m_jobs->queuedCount()));
+    m_stop->setEnabled(m_jobs->runningCount() > 0 || m_jobs->queuedCount() > 0);
+    m_stopAll->setEnabled(m_jobs->runningCount() > 0 || m_jobs->queuedCount() > 0);
+}
+
+void MainWindow::appendLog(qint64 runId, const QString &level, const QString &message)
+{
+    const QString time = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"));
+    m_log->appendPlainText(QStringLiteral("%1  run %2  %3  %4").arg(time).arg(runId).arg(level, -5).arg(message));
+}
+
+void MainWindow::showKeyboardShortcuts()
+{
+    QStringList rows;
+    for (QAction *a : {m_startFinetune, m_startScratch, m_stop, m_stopAll, m_exportReport, m_settings})
+        rows << QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(a->shortcut().toString(QKeySequence::NativeText), a->text().remove('&'));
+    rows << tr("<tr><td><b>Alt+1 / 2 / 3</b></td><td>Training / Compare / Ask the models</td></tr>")
+         << tr("<tr><td><b>Double-click</b></td><td>on a chart: reset the view</td></tr>")
+         << tr("<tr><td><b>Enter</b></td><td>in the sentence box: ask both models</td></tr>");
+    QMessageBox::information(this, tr("Keyboard shortcuts"), QStringLiteral("<table>%1</table>").arg(rows.join(QString())));
 }
 
 void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About SentiLab"),
-                       tr("SentiLab %1\nDistilBERT fine-tuning versus training from scratch on "
-                          "SST-2.\n\n%2")
-                           .arg(QString::fromLatin1(kVersion),
-                                QString::fromStdString(environmentSummary())));
+                       tr("<h3>SentiLab %1</h3><p>How much does pre-training buy you? SentiLab fine-tunes "
+                          "pre-trained DistilBERT and trains the same architecture from scratch on SST-2, "
+                          "tracks both, compares them and reports.</p><p>%2</p>")
+                           .arg(QString::fromLatin1(kVersion), QString::fromStdString(environmentSummary())));
 }
 
 } // namespace sentilab::ui

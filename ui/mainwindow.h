@@ -1,19 +1,87 @@
 #pragma once
 #include <QMainWindow>
 
+class QAction;
+class QLabel;
+class QPlainTextEdit;
+class QTabWidget;
+class QTimer;
+
+namespace sentilab {
+struct ExperimentConfig;
+}
+
 namespace sentilab::ui {
 
-// The application's main window. For now it shows what SentiLab is and the environment it runs
-// in; the training, comparison and inference views are added by later work (see docs/).
+class CompareView;
+class InferencePane;
+class RunsPanel;
+class RunsTableModel;
+class StallMonitor;
+class TrainingCharts;
+class TrainingJobs;
+
+// The application window. It only wires: actions and shortcuts, the runs panel (left), the
+// Training / Compare / Ask tabs, the log, the status bar, and the training jobs behind them.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    // Opens the run store at `databasePath` (a failure is shown in the window, not thrown).
+    explicit MainWindow(const QString &databasePath, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    TrainingJobs *jobs() const { return m_jobs; }
+    RunsPanel *runsPanel() const { return m_runsPanel; }
+    TrainingCharts *charts() const { return m_charts; }
+    CompareView *compareView() const { return m_compare; }
+    InferencePane *inferencePane() const { return m_inference; }
+    QTabWidget *tabs() const { return m_tabs; }
+    StallMonitor *stallMonitor() const { return m_stalls; }
+    QAction *startFinetuneAction() const { return m_startFinetune; }
+    QAction *startScratchAction() const { return m_startScratch; }
+    QAction *stopAction() const { return m_stop; }
+    QAction *exportReportAction() const { return m_exportReport; }
+
+public Q_SLOTS:
+    void startFinetune();
+    void startScratch();
+    void startExperiment(const QString &yamlPath); // opens the settings dialog, then queues the run
+    void stopSelected();
+    void exportReport();
+    bool exportReportTo(const QString &pdfPath, QString *error = nullptr);
+    void openSettings();
+    void refreshRuns();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
+    void createActions();
+    void createViews();
+    void restoreWindowState();
+    bool ensurePretrainedWeights();
+    void updateStatus();
+    void appendLog(qint64 runId, const QString &level, const QString &message);
+    void showKeyboardShortcuts();
     void showAbout();
+
+    QString m_databasePath;
+    RunsTableModel *m_runsModel = nullptr;
+    TrainingJobs *m_jobs = nullptr;
+    RunsPanel *m_runsPanel = nullptr;
+    TrainingCharts *m_charts = nullptr;
+    CompareView *m_compare = nullptr;
+    InferencePane *m_inference = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QPlainTextEdit *m_log = nullptr;
+    QLabel *m_dbLabel = nullptr;
+    QLabel *m_jobsLabel = nullptr;
+    QTimer *m_refreshTimer = nullptr;
+    StallMonitor *m_stalls = nullptr;
+    QAction *m_startFinetune = nullptr, *m_startScratch = nullptr, *m_stop = nullptr;
+    QAction *m_stopAll = nullptr, *m_exportReport = nullptr, *m_settings = nullptr;
 };
 
 } // namespace sentilab::ui

@@ -1,0 +1,47 @@
+#pragma once
+#include <optional>
+
+#include <QAbstractTableModel>
+#include <QHash>
+
+#include <sentilab/runstore.h>
+#include <sentilab/training.h>
+
+namespace sentilab::ui {
+
+// Every run of the store as a table row, newest first: name, kind, status, progress, speed, ETA,
+// best validation and test accuracy, note. refresh() re-reads the store (GUI thread, own
+// connection); live StepInfo values (speed, ETA, step) are merged in between refreshes.
+class RunsTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { Name, Kind, Status, Progress, Speed, Eta, BestVal, Test, Note, ColumnCount };
+    static constexpr int ProgressRole = Qt::UserRole + 1; // double 0..1 for the progress bar
+    static constexpr int RunIdRole = Qt::UserRole + 2;
+
+    explicit RunsTableModel(QObject *parent = nullptr);
+
+    // Opens the store at `path` (throws sentilab::Error) and loads it.
+    void setDatabasePath(const QString &path);
+    void refresh();
+    void applyStep(const sentilab::StepInfo &step);
+
+    qint64 runIdAt(int row) const;
+    int rowOf(qint64 runId) const;
+    std::optional<RunInfo> runInfo(qint64 runId) const;
+    RunStore *store() { return m_store ? &*m_store : nullptr; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    std::optional<RunStore> m_store;
+    std::vector<RunInfo> m_runs;
+    QHash<qint64, sentilab::StepInfo> m_live;
+};
+
+} // namespace sentilab::ui

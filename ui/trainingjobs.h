@@ -1,0 +1,67 @@
+#pragma once
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <sentilab/training.h>
+
+class QThread;
+
+namespace sentilab::ui {
+
+class TrainingWorker;
+
+// Runs training jobs on worker threads: at most maxConcurrent() at once (default 2), the rest
+// wait in a queue. The machine's cores are split evenly between running jobs (rebalanced when
+// one starts or ends) unless the user fixed a thread count. GUI-thread object.
+class TrainingJobs : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit TrainingJobs(const QString &databasePath, QObject *parent = nullptr);
+    ~TrainingJobs() override; // cancels running jobs and waits for their threads
+
+    // Queues a new run of `config` (name may be empty). `threads` 0 = share all cores.
+    void start(const ExperimentConfig &config, const QString &runName, int threads = 0);
+    // Queues the continuation of an interrupted or cancelled run.
+    void resume(qint64 runId, int threads = 0);
+    // Cancels a running run (it ends "cancelled" within one step) or drops it from the queue.
+    void stop(qint64 runId);
+    void stopAll();
+
+    int runningCount() const;
+    int queuedCount() const { return int(m_queue.size()); }
+    bool isActive(qint64 runId) const; // running (or resuming) now
+    void setMaxConcurrent(int jobs);
+    int maxConcurrent() const { return m_maxConcurrent; }
+    void setDatabasePath(const QString &path) { m_databasePath = path; }
+
+Q_SIGNALS:
+    void runStarted(qint64 runId);
+    void stepReported(const sentilab::StepInfo &step);
+    void evalReported(const sentilab::EvalInfo &eval);
+    void logMessage(qint64 runId, const QString &level, const QString &message);
+    void runEnded(qint64 runId, const QString &status, const QString &error);
+    void jobsChanged(); // running or queued counts changed
+
+private:
+    struct Job
+    {
+        TrainingRequest request;
+        int fixedThreads = 0; // > 0: the user chose; 0: share the cores
+        TrainingWorker *worker = nullptr;
+        QThread *thread = nullptr;
+        qint64 runId = 0;
+    };
+    void launchQueued();
+    void rebalanceThreads();
+    void onEnded(TrainingWorker *worker, qint64 runId, const QString &status, const QString &error);
+
+    QString m_databasePath;
+    int m_maxConcurrent = 2;
+    QList<Job> m_queue;
+    QList<Job> m_running;
+};
+
+} // namespace sentilab::ui

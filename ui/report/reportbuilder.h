@@ -32,6 +32,10 @@ struct ReportOptions
 // data, checkpoints or evaluations are reported as such ("not evaluated yet"), never an error.
 void writeReport(const ReportOptions &options);
 
+// The four example sentences used when none are given (two clearly positive, two clearly
+// negative); the app's inference pane starts from the same ones.
+QStringList defaultReportSentences();
+
 // How the report writes an accuracy: 0.7841 -> "78.4%"; negative (none) -> "n/a".
 QString reportPercent(double fraction);
 

@@ -161,7 +161,8 @@ QVector<double> emaSmoothed(const QVector<double> &values, double alpha)
 
 QColor reportRunColor(qint64 runId)
 {
-    // Okabe-Ito palette, in the order of ui/uitypes.cpp runColor().
+    // Okabe-Ito palette: distinguishable with colour-blindness, readable on light and dark.
+    // The app's runColor() uses this too, so a run has one colour everywhere.
     static const QColor palette[] = {
         QColor(0, 114, 178), QColor(213, 94, 0),   QColor(0, 158, 115),   QColor(204, 121, 167),
         QColor(230, 159, 0), QColor(86, 180, 233), QColor(120, 120, 120), QColor(240, 228, 66)};

@@ -1,0 +1,139 @@
+// sentilab-screenshots: renders every view of the app from a real run store into PNG files for
+// docs/screenshots (run by scripts/screenshots.sh under xvfb-run).
+//   sentilab-screenshots --db FILE --out DIR [--finetune RUN] [--scratch RUN]
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QPalette>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStyleFactory>
+#include <QTabWidget>
+#include <QTimer>
+
+#include <sentilab/runstore.h>
+
+#include "appsettings.h"
+#include "compareview.h"
+#include "experimentdialog.h"
+#include "inferencepane.h"
+#include "mainwindow.h"
+#include "pretrainedweightsdialog.h"
+#include "runspanel.h"
+#include "settingsdialog.h"
+
+using namespace sentilab;
+using namespace sentilab::ui;
+
+namespace {
+
+void settle(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+bool save(QWidget *widget, const QString &path)
+{
+    settle(300);
+    const bool ok = widget->grab().save(path);
+    qInfo("%s %s", ok ? "wrote" : "FAILED", qPrintable(path));
+    return ok;
+}
+
+QPalette darkPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(37, 37, 38));
+    p.setColor(QPalette::WindowText, QColor(230, 230, 230));
+    p.setColor(QPalette::Base, QColor(30, 30, 30));
+    p.setColor(QPalette::AlternateBase, QColor(45, 45, 48));
+    p.setColor(QPalette::Text, QColor(230, 230, 230));
+    p.setColor(QPalette::Button, QColor(50, 50, 52));
+    p.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+    p.setColor(QPalette::Highlight, QColor(0, 114, 178));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::ToolTipBase, QColor(50, 50, 52));
+    p.setColor(QPalette::ToolTipText, QColor(230, 230, 230));
+    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+    return p;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QStandardPaths::setTestModeEnabled(true); // never touch the user's settings
+    QApplication::setOrganizationName(QStringLiteral("SentiLabScreenshots"));
+    QApplication::setApplicationName(QStringLiteral("SentiLab"));
+    QSettings().clear();
+
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    QCommandLineOption db("db", "Run store with real runs.", "file");
+    QCommandLineOption out("out", "Output folder.", "dir", "docs/screenshots");
+    QCommandLineOption finetune("finetune", "Run shown as the fine-tuned model.", "id");
+    QCommandLineOption scratch("scratch", "Run shown as the scratch model.", "id");
+    parser.addOptions({db, out, finetune, scratch});
+    parser.process(app);
+    QDir().mkpath(parser.value(out));
+    const QDir dir(parser.value(out));
+
+    qint64 ftRun = parser.value(finetune).toLongLong();
+    qint64 scRun = parser.value(scratch).toLongLong();
+    for (const RunInfo &r : RunStore::open(parser.value(db).toStdString()).listRuns()) {
+        if (r.status != RunStatus::Finished)
+            continue;
+        if (!ftRun && r.kind == "finetune")
+            ftRun = r.id;
+        if (!scRun && r.kind == "scratch")
+            scRun = r.id;
+    }
+
+    MainWindow window(parser.value(db));
+    window.resize(1500, 940);
+    window.show();
+    settle(500);
+    window.runsPanel()->selectRun(scRun);
+    if (ftRun)
+        window.runsPanel()->selectRun(ftRun, true);
+    window.tabs()->setCurrentIndex(0);
+    save(&window, dir.filePath("mainwindow.png"));
+
+    window.compareView()->refreshRuns();
+    window.compareView()->setCheckedRuns(QList<qint64>{ftRun, scRun});
+    window.tabs()->setCurrentIndex(1);
+    save(&window, dir.filePath("compare.png"));
+
+    InferencePane *pane = window.inferencePane();
+    pane->refreshRuns();
+    pane->setRuns(ftRun, scRun);
+    window.tabs()->setCurrentIndex(2);
+    pane->setSentence(AppSettings::starterSentences().first());
+    settle(8000); // model loading and the first prediction
+    save(&window, dir.filePath("inference.png"));
+
+    {
+        ExperimentDialog dialog(AppSettings::experimentsDir() + "/finetune.yaml", &window);
+        dialog.show();
+        save(&dialog, dir.filePath("experiment-dialog.png"));
+    }
+    {
+        SettingsDialog dialog(&window);
+        dialog.show();
+        save(&dialog, dir.filePath("settings-dialog.png"));
+    }
+    {
+        PretrainedWeightsDialog dialog(&window);
+        dialog.show();
+        save(&dialog, dir.filePath("pretrained-weights-dialog.png"));
+    }
+
+    QApplication::setPalette(darkPalette());
+    window.tabs()->setCurrentIndex(0);
+    save(&window, dir.filePath("mainwindow-dark.png"));
+    return 0;
+}
