@@ -8,6 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh
 
+# ccache: hash paths relative to the checkout so a fresh clone reuses earlier objects.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 build=${SENTILAB_BUILD_DIR:-build/release}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
   -DSENTILAB_SHARED_DIR="${SENTILAB_SHARED_DIR:-$root/../shared}" >/dev/null
