@@ -1,5 +1,7 @@
 #include "sha256stream.h"
 
+#include <sentilab/experimentconfig.h>
+
 #include <sentilab/error.h>
 
 #include <algorithm>
@@ -146,3 +148,14 @@ std::string sha256OfFile(const std::string &path, int64_t limit)
 }
 
 } // namespace sentilab::detail
+
+namespace sentilab {
+
+std::string sha256Hex(std::string_view bytes)
+{
+    detail::Sha256Stream stream;
+    stream.update(bytes.data(), bytes.size());
+    return stream.finishHex();
+}
+
+} // namespace sentilab

@@ -1,7 +1,6 @@
 #pragma once
 // Incremental SHA-256 (FIPS 180-4) for data that does not fit in memory, e.g. a 268 MB
-// model.safetensors hashed while it downloads. For bytes in memory sentilab::sha256Hex() is the
-// simpler call; both give the same digest.
+// model.safetensors hashed while it downloads. sentilab::sha256Hex() (bytes in memory) is built on it.
 #include <array>
 #include <cstddef>
 #include <cstdint>
