@@ -51,25 +51,6 @@ QString fromStd(const std::string &s)
     return QString::fromStdString(s);
 }
 
-QColor mix(const QColor &a, const QColor &b, double t)
-{
-    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t),
-                            float(a.greenF() + (b.greenF() - a.greenF()) * t),
-                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
-}
-
-QIcon swatchIcon(const QColor &color, int size)
-{
-    QPixmap pixmap(size, size);
-    pixmap.fill(Qt::transparent);
-    QPainter p(&pixmap);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(Qt::NoPen);
-    p.setBrush(color);
-    p.drawEllipse(QRectF(1, 1, size - 2.0, size - 2.0));
-    return QIcon(pixmap);
-}
-
 QString runTitle(const RunInfo &run)
 {
     return QStringLiteral("%1 (#%2)").arg(fromStd(run.name)).arg(run.id);
@@ -363,7 +344,7 @@ void CompareView::fillRunList()
     m_runList->clear();
     const int icon = m_runList->fontMetrics().height();
     for (const RunInfo &run : m_store->listRuns()) {
-        auto *item = new QListWidgetItem(swatchIcon(runColor(run.id), icon),
+        auto *item = new QListWidgetItem(QIcon(colorSwatch(runColor(run.id), icon)),
                                          tr("%1\n#%2 · %3 · %4")
                                              .arg(fromStd(run.name))
                                              .arg(run.id)
@@ -511,7 +492,7 @@ void CompareView::fillConfigTable(const std::vector<RunInfo> &runs)
     for (int c = 1; c < columns; ++c) {
         const RunInfo &run = runs[size_t(c - 1)];
         m_configTable->setHorizontalHeaderItem(
-            c, new QTableWidgetItem(swatchIcon(runColor(run.id), icon), runTitle(run)));
+            c, new QTableWidgetItem(QIcon(colorSwatch(runColor(run.id), icon)), runTitle(run)));
     }
 
     const QPalette pal = palette();
@@ -523,7 +504,7 @@ void CompareView::fillConfigTable(const std::vector<RunInfo> &runs)
         auto *item = new QTableWidgetItem(title);
         item->setFont(sectionFont);
         item->setFlags(Qt::ItemIsEnabled);
-        item->setBackground(mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.08));
+        item->setBackground(blendColors(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.08));
         m_configTable->setItem(row, 0, item);
         m_configTable->setSpan(row, 0, 1, columns);
     };
@@ -531,7 +512,7 @@ void CompareView::fillConfigTable(const std::vector<RunInfo> &runs)
     auto addRow = [&](const QString &key, const QStringList &values, bool highlight) {
         const int row = m_configTable->rowCount();
         m_configTable->insertRow(row);
-        const QColor differ = mix(pal.color(QPalette::Base), QColor(230, 159, 0), 0.35);
+        const QColor differ = blendColors(pal.color(QPalette::Base), QColor(230, 159, 0), 0.35);
         for (int c = 0; c < columns; ++c) {
             auto *item = new QTableWidgetItem(c == 0 ? key : values.value(c - 1));
             item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
@@ -682,7 +663,7 @@ void CompareView::styleDifferencePlot()
 {
     const QPalette pal = palette();
     const QColor text = pal.color(QPalette::WindowText);
-    const QColor grid = mix(pal.color(QPalette::Base), text, 0.15);
+    const QColor grid = blendColors(pal.color(QPalette::Base), text, 0.15);
     m_plot->setBackground(pal.brush(QPalette::Base));
     for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
         axis->setBasePen(QPen(text));

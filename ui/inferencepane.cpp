@@ -40,25 +40,6 @@ QColor sentimentColor(bool positive)
     return positive ? QColor(0, 158, 115) : QColor(213, 94, 0);
 }
 
-QColor mix(const QColor &a, const QColor &b, double t)
-{
-    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t),
-                            float(a.greenF() + (b.greenF() - a.greenF()) * t),
-                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
-}
-
-QPixmap swatch(const QColor &color, int size)
-{
-    QPixmap pixmap(size, size);
-    pixmap.fill(Qt::transparent);
-    QPainter p(&pixmap);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(Qt::NoPen);
-    p.setBrush(color);
-    p.drawEllipse(QRectF(0.5, 0.5, size - 1.0, size - 1.0));
-    return pixmap;
-}
-
 void setSmall(QLabel *label)
 {
     QFont f = label->font();
@@ -93,7 +74,7 @@ protected:
         QPainterPath clip;
         clip.addRoundedRect(r, 4, 4);
         p.setClipPath(clip);
-        p.fillRect(r, mix(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.1));
+        p.fillRect(r, blendColors(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.1));
         if (m_positive >= 0) {
             const double split = r.left() + r.width() * (1.0 - m_positive);
             p.fillRect(QRectF(r.left(), r.top(), split - r.left(), r.height()),
@@ -251,7 +232,7 @@ public:
     void setRun(qint64 runId, const QString &name)
     {
         m_state.runId = runId;
-        m_swatch->setPixmap(swatch(runId > 0 ? runColor(runId) : palette().color(QPalette::Mid),
+        m_swatch->setPixmap(colorSwatch(runId > 0 ? runColor(runId) : palette().color(QPalette::Mid),
                                    fontMetrics().height() * 2 / 3));
         m_title->setText(runId > 0 ? name
                                    : (m_slot == 0 ? InferencePane::tr("Fine-tuned model")
@@ -322,8 +303,8 @@ private:
     {
         const QColor base = palette().color(QPalette::Base);
         const QColor text = palette().color(QPalette::Text);
-        const QColor plain = mix(base, text, 0.12);
-        const QColor special = mix(base, m_state.runId > 0 ? runColor(m_state.runId) : text, 0.3);
+        const QColor plain = blendColors(base, text, 0.12);
+        const QColor special = blendColors(base, m_state.runId > 0 ? runColor(m_state.runId) : text, 0.3);
         QString html = QStringLiteral("<p style=\"line-height:150%\">");
         for (const QString &token : m_state.tokens) {
             const bool isSpecial = token.startsWith('[') && token.endsWith(']');
@@ -534,7 +515,7 @@ void InferencePane::fillRunCombos()
         const int iconSize = combo->fontMetrics().height() * 2 / 3;
         auto addRun = [&](const RunInfo &run, const QString &suffix) {
             const QString name = QString::fromStdString(run.name);
-            combo->addItem(QIcon(swatch(runColor(run.id), iconSize)),
+            combo->addItem(QIcon(colorSwatch(runColor(run.id), iconSize)),
                            tr("%1 (#%2, %3, %4)%5")
                                .arg(name)
                                .arg(run.id)

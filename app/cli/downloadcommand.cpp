@@ -12,19 +12,11 @@
 #include <sentilab/hubclient.h>
 
 #include "commands.h"
+#include "interruptguard.h"
 #include "progressbar.h"
 
 namespace sentilab::cli {
 namespace {
-
-std::atomic<bool> g_cancel{false};
-
-// First Ctrl+C: stop within about a second, keeping the .incomplete file; second: default action.
-void onInterrupt(int)
-{
-    g_cancel.store(true);
-    std::signal(SIGINT, SIG_DFL);
-}
 
 struct DownloadArgs
 {
@@ -90,25 +82,21 @@ int runDownload(const DownloadArgs &a)
         bar->update(p.fileBytes, std::max<int64_t>(p.fileTotal, 0), detail, p.etaSeconds);
     };
 
-    g_cancel = false;
-    std::signal(SIGINT, onInterrupt);
     DownloadResult result;
     try {
-        result = downloadRepo(a.repo, kind, options, onProgress, &g_cancel);
+        const InterruptGuard interrupt; // Ctrl+C stops within about a second, keeping .incomplete
+        result = downloadRepo(a.repo, kind, options, onProgress, interrupt.flag());
     } catch (const DownloadCancelled &e) {
-        std::signal(SIGINT, SIG_DFL);
         if (bar)
             bar->finish();
         std::printf("%s (partial data is kept in %s/blobs/*.incomplete)\n", e.what(),
                     repoCacheDir(a.repo, kind, options).c_str());
         return 130;
     } catch (...) {
-        std::signal(SIGINT, SIG_DFL);
         if (bar)
             bar->finish();
         throw;
     }
-    std::signal(SIGINT, SIG_DFL);
     if (bar)
         bar->finish();
 

@@ -1,24 +1,14 @@
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 
 #include <sentilab/error.h>
 #include <sentilab/training.h>
 
 #include "commands.h"
+#include "interruptguard.h"
 #include "progressbar.h"
 
 namespace sentilab::cli {
 namespace {
-
-std::atomic<bool> g_cancel{false};
-
-// First Ctrl+C: stop cleanly within one step (the run becomes "cancelled"); second: default action.
-void onInterrupt(int)
-{
-    g_cancel.store(true);
-    std::signal(SIGINT, SIG_DFL);
-}
 
 struct TrainArgs
 {
@@ -45,8 +35,9 @@ int runTrain(const TrainArgs &a)
     request.runName = a.name;
 
     ProgressBar bar("train");
+    const InterruptGuard interrupt; // Ctrl+C stops within one step; the run becomes "cancelled"
     TrainingCallbacks callbacks;
-    callbacks.cancel = &g_cancel;
+    callbacks.cancel = interrupt.flag();
     callbacks.onStarted = [&](int64_t runId) {
         bar.message("run " + std::to_string(runId) + " in " + request.dbPath + " (Ctrl+C stops it cleanly)");
     };
@@ -68,9 +59,7 @@ int runTrain(const TrainArgs &a)
             bar.message(level + ": " + message);
     };
 
-    std::signal(SIGINT, onInterrupt);
     const TrainingResult r = runTraining(request, callbacks);
-    std::signal(SIGINT, SIG_DFL);
     bar.finish();
     std::printf("run %lld %s", (long long)r.runId, toString(r.status).c_str());
     if (r.bestValAccuracy >= 0)

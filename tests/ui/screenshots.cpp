@@ -14,6 +14,7 @@
 #include <sentilab/runstore.h>
 
 #include "appsettings.h"
+#include "darkpalette.h"
 #include "compareview.h"
 #include "experimentdialog.h"
 #include "inferencepane.h"
@@ -21,6 +22,7 @@
 #include "pretrainedweightsdialog.h"
 #include "runspanel.h"
 #include "settingsdialog.h"
+#include "trainingcharts.h"
 
 using namespace sentilab;
 using namespace sentilab::ui;
@@ -40,24 +42,6 @@ bool save(QWidget *widget, const QString &path)
     const bool ok = widget->grab().save(path);
     qInfo("%s %s", ok ? "wrote" : "FAILED", qPrintable(path));
     return ok;
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(37, 37, 38));
-    p.setColor(QPalette::WindowText, QColor(230, 230, 230));
-    p.setColor(QPalette::Base, QColor(30, 30, 30));
-    p.setColor(QPalette::AlternateBase, QColor(45, 45, 48));
-    p.setColor(QPalette::Text, QColor(230, 230, 230));
-    p.setColor(QPalette::Button, QColor(50, 50, 52));
-    p.setColor(QPalette::ButtonText, QColor(230, 230, 230));
-    p.setColor(QPalette::Highlight, QColor(0, 114, 178));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::ToolTipBase, QColor(50, 50, 52));
-    p.setColor(QPalette::ToolTipText, QColor(230, 230, 230));
-    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
-    return p;
 }
 
 } // namespace
@@ -103,6 +87,13 @@ int main(int argc, char **argv)
     window.tabs()->setCurrentIndex(0);
     save(&window, dir.filePath("mainwindow.png"));
 
+    // The curves of the scratch run alone (README).
+    window.runsPanel()->selectRun(scRun);
+    save(window.charts(), dir.filePath("scratch-curves.png"));
+    window.runsPanel()->selectRun(scRun);
+    if (ftRun)
+        window.runsPanel()->selectRun(ftRun, true);
+
     window.compareView()->refreshRuns();
     window.compareView()->setCheckedRuns(QList<qint64>{ftRun, scRun});
     window.tabs()->setCurrentIndex(1);
@@ -132,7 +123,7 @@ int main(int argc, char **argv)
         save(&dialog, dir.filePath("pretrained-weights-dialog.png"));
     }
 
-    QApplication::setPalette(darkPalette());
+    QApplication::setPalette(sentilab::test::darkPalette());
     window.tabs()->setCurrentIndex(0);
     save(&window, dir.filePath("mainwindow-dark.png"));
     return 0;

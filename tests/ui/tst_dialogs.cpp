@@ -21,6 +21,7 @@
 
 #include <sentilab/experimentconfig.h>
 
+#include "darkpalette.h"
 #include "appsettings.h"
 #include "experimentdialog.h"
 #include "pretrainedweightsdialog.h"
@@ -474,22 +475,7 @@ void TestDialogs::screenshots()
     const QPalette original = QApplication::palette();
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
 
-    QPalette dark;
-    dark.setColor(QPalette::Window, QColor(45, 45, 48));
-    dark.setColor(QPalette::WindowText, QColor(220, 220, 220));
-    dark.setColor(QPalette::Base, QColor(30, 30, 32));
-    dark.setColor(QPalette::AlternateBase, QColor(45, 45, 48));
-    dark.setColor(QPalette::Text, QColor(220, 220, 220));
-    dark.setColor(QPalette::Button, QColor(55, 55, 58));
-    dark.setColor(QPalette::ButtonText, QColor(220, 220, 220));
-    dark.setColor(QPalette::Highlight, QColor(42, 130, 218));
-    dark.setColor(QPalette::HighlightedText, Qt::white);
-    dark.setColor(QPalette::ToolTipBase, QColor(55, 55, 58));
-    dark.setColor(QPalette::ToolTipText, QColor(220, 220, 220));
-    dark.setColor(QPalette::PlaceholderText, QColor(140, 140, 140));
-    dark.setColor(QPalette::Disabled, QPalette::WindowText, QColor(140, 140, 140));
-    dark.setColor(QPalette::Disabled, QPalette::Text, QColor(140, 140, 140));
-    dark.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(140, 140, 140));
+    const QPalette dark = sentilab::test::darkPalette();
 
     const auto save = [&out](QWidget &w, const QString &name) {
         w.show();

@@ -20,6 +20,7 @@
 #include <sentilab/training.h>
 
 #include "appsettings.h"
+#include "darkpalette.h"
 #include "inferencepane.h"
 
 using namespace sentilab;
@@ -79,31 +80,6 @@ void verifyShown(InferencePane &pane, int slot, const QString &expectToken)
     QVERIFY(plainText(cardLabel(pane, slot, "tokens")->text()).startsWith("[CLS]"));
     QVERIFY(!cardLabel(pane, slot, "latency")->text().isEmpty());
     QVERIFY(cardLabel(pane, slot, "probability")->text().contains('%'));
-}
-
-// A dark palette like a desktop's dark theme, for the screenshots.
-QPalette darkPalette()
-{
-    QPalette p;
-    const QColor window(45, 45, 48), text(224, 224, 224), base(30, 30, 32);
-    p.setColor(QPalette::Window, window);
-    p.setColor(QPalette::WindowText, text);
-    p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, window);
-    p.setColor(QPalette::Text, text);
-    p.setColor(QPalette::Button, QColor(58, 58, 62));
-    p.setColor(QPalette::ButtonText, text);
-    p.setColor(QPalette::Highlight, QColor(42, 130, 218));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
-    p.setColor(QPalette::ToolTipBase, window);
-    p.setColor(QPalette::ToolTipText, text);
-    p.setColor(QPalette::Light, QColor(80, 80, 84));
-    p.setColor(QPalette::Midlight, QColor(66, 66, 70));
-    p.setColor(QPalette::Mid, QColor(90, 90, 94));
-    p.setColor(QPalette::Dark, QColor(20, 20, 22));
-    p.setColor(QPalette::Shadow, Qt::black);
-    return p;
 }
 
 // Where screenshots go ($SENTILAB_SCREENSHOT_DIR); empty = take none.
@@ -338,7 +314,7 @@ void TestInferencePane::screenshots()
         const QString suffix = dark ? "-dark" : "";
         auto pane = makePane();
         if (dark)
-            pane->setPalette(darkPalette());
+            pane->setPalette(sentilab::test::darkPalette());
         pane->setAutoFillBackground(true);
         pane->resize(900, 560);
         QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 1), kTimeoutMs);
