@@ -213,7 +213,7 @@ void MainWindow::restoreWindowState()
         resize(1500, 940);
     if (!restoreState(settings.value("window/state").toByteArray())) {
         // First start: a runs panel wide enough for its columns, a short log.
-        resizeDocks({findChild<QDockWidget *>(QStringLiteral("RunsDock"))}, {600}, Qt::Horizontal);
+        resizeDocks({findChild<QDockWidget *>(QStringLiteral("RunsDock"))}, {640}, Qt::Horizontal);
         resizeDocks({findChild<QDockWidget *>(QStringLiteral("LogDock"))}, {130}, Qt::Vertical);
     }
     m_tabs->setCurrentIndex(settings.value("window/tab", 0).toInt());

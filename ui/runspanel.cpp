@@ -63,13 +63,13 @@ RunsPanel::RunsPanel(RunsTableModel *model, QWidget *parent) : QWidget(parent), 
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->setColumnWidth(RunsTableModel::Name, 150);
-    m_view->setColumnWidth(RunsTableModel::Kind, 70);
-    m_view->setColumnWidth(RunsTableModel::Status, 82);
-    m_view->setColumnWidth(RunsTableModel::Progress, 150);
-    m_view->setColumnWidth(RunsTableModel::Speed, 62);
-    m_view->setColumnWidth(RunsTableModel::Eta, 62);
-    m_view->setColumnWidth(RunsTableModel::BestVal, 70);
-    m_view->setColumnWidth(RunsTableModel::Test, 62);
+    m_view->setColumnWidth(RunsTableModel::Kind, 62);
+    m_view->setColumnWidth(RunsTableModel::Status, 72);
+    m_view->setColumnWidth(RunsTableModel::Progress, 110);
+    m_view->setColumnWidth(RunsTableModel::Speed, 56);
+    m_view->setColumnWidth(RunsTableModel::Eta, 52);
+    m_view->setColumnWidth(RunsTableModel::BestVal, 64);
+    m_view->setColumnWidth(RunsTableModel::Test, 56);
     m_view->setAlternatingRowColors(true);
     m_view->setToolTip(tr("Every run in the store. Select runs to plot them; Ctrl+click overlays several."));
 
