@@ -743,7 +743,7 @@ void comparisonSection(ReportPageFlow &flow, const std::vector<RunData> &runs, c
         }
         note = note.arg(esc(a.name()), esc(b.name())) +
                QStringLiteral(" (%1 points).").arg(diff.x.size());
-        ReportChart d{QStringLiteral("Validation accuracy: %1 - %2").arg(a.name(), b.name()),
+        ReportChart d{QStringLiteral("Validation accuracy difference (points)"),
                       note.contains(QLatin1String("evaluation number"))
                           ? QStringLiteral("evaluation")
                           : QStringLiteral("step"),
