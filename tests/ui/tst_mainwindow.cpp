@@ -119,15 +119,29 @@ void TestMainWindow::startScratchRunFromToolbar()
 
 void TestMainWindow::twoRunsTrainWhileTheUiStaysResponsive()
 {
+    // Longer smoke runs (10 epochs) so that the two surely overlap.
+    QFile file(m_dir.filePath("experiments/scratch.yaml"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray yaml = file.readAll();
+    file.close();
+    QVERIFY(yaml.contains("epochs: 2"));
+    yaml.replace("epochs: 2", "epochs: 10");
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(yaml);
+    file.close();
+
+    int mostRunning = 0;
+    TrainingJobs *jobs = m_window->jobs();
+    connect(jobs, &TrainingJobs::jobsChanged, this,
+            [&] { mostRunning = std::max(mostRunning, jobs->runningCount()); });
     m_window->stallMonitor()->reset();
     for (int i = 0; i < 2; ++i) {
         acceptNextDialog();
-        m_window->startScratchAction()->trigger();
-        QTest::qWait(300);
+        m_window->startScratchAction()->trigger(); // returns once the dialog was accepted
     }
-    QTRY_VERIFY_WITH_TIMEOUT(m_window->jobs()->runningCount() == 2, 20000);
-    QTRY_COMPARE_WITH_TIMEOUT(int(finishedRuns().size()), 3, 180000);
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->jobs()->runningCount(), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(int(finishedRuns().size()), 3, 300000);
+    QTRY_COMPARE_WITH_TIMEOUT(jobs->runningCount(), 0, 10000);
+    QCOMPARE(mostRunning, 2);
     qInfo("worst GUI-thread stall while two runs trained: %.1f ms", m_window->stallMonitor()->worstStallMs());
 }
 
