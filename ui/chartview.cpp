@@ -1,5 +1,7 @@
 #include "chartview.h"
 
+#include "uitypes.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -138,6 +140,7 @@ ChartView::ChartView(QWidget *parent) : QWidget(parent)
     m_readout->setBrush(QColor(255, 255, 255, 235));
     m_readout->setPen(QPen(QColor(150, 150, 150)));
     m_readout->setTextAlignment(Qt::AlignLeft);
+    applyPalette();
     m_readout->setVisible(false);
 
     m_redrawTimer = new QTimer(this);
@@ -329,6 +332,7 @@ void ChartView::setTitle(const QString &title)
         titleFont.setBold(true);
         m_plot->plotLayout()->insertRow(0);
         m_title = new QCPTextElement(m_plot, title, titleFont);
+        m_title->setTextColor(palette().color(QPalette::Text));
         m_plot->plotLayout()->addElement(0, 0, m_title);
     }
     scheduleRedraw();
@@ -590,6 +594,42 @@ bool ChartView::eventFilter(QObject *watched, QEvent *event)
     if (watched == m_plot && event->type() == QEvent::Leave)
         hideHover();
     return QWidget::eventFilter(watched, event);
+}
+
+void ChartView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        applyPalette();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+void ChartView::applyPalette()
+{
+    const QPalette pal = palette();
+    const QColor base = pal.color(QPalette::Base);
+    const QColor text = pal.color(QPalette::Text);
+    m_plot->setBackground(base);
+    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
+        axis->setBasePen(QPen(text));
+        axis->setTickPen(QPen(text));
+        axis->setSubTickPen(QPen(text));
+        axis->setTickLabelColor(text);
+        axis->setLabelColor(text);
+        axis->grid()->setPen(QPen(blendColors(base, text, 0.18), 0, Qt::DotLine));
+        axis->grid()->setZeroLinePen(QPen(blendColors(base, text, 0.35)));
+    }
+    QColor legendBrush = base;
+    legendBrush.setAlpha(215);
+    m_plot->legend->setBrush(legendBrush);
+    m_plot->legend->setTextColor(text);
+    m_plot->legend->setBorderPen(QPen(blendColors(base, text, 0.3)));
+    m_readout->setBrush(legendBrush);
+    m_readout->setColor(text);
+    m_placeholder->setColor(blendColors(base, text, 0.55));
+    if (m_title)
+        m_title->setTextColor(text);
 }
 
 void ChartView::resizeEvent(QResizeEvent *event)

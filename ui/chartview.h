@@ -94,6 +94,7 @@ public:
     QCustomPlot *plot() const { return m_plot; }
 
 protected:
+    void changeEvent(QEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
 
@@ -132,6 +133,9 @@ private:
     QString m_emptyText;
     QString m_noDataText;
     QCPTextElement *m_title = nullptr;
+    // Colours the plot's background, axes, grid, legend and read-out from the widget palette
+    // (light or dark theme); called at construction and on palette changes.
+    void applyPalette();
     QCPItemText *m_placeholder = nullptr;
     QCPLayer *m_overlay = nullptr;
     QCPItemTracer *m_tracer = nullptr;
