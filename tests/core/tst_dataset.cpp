@@ -17,21 +17,15 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include "testhelpers.h"
 
 using sentilab::Batch;
 using sentilab::Example;
 
-namespace {
+using sentilab::test::EnvGuard;
+using sentilab::test::errorOf;
 
-std::string errorOf(const std::function<void()> &call)
-{
-    try {
-        call();
-    } catch (const sentilab::Error &e) {
-        return e.what();
-    }
-    return {};
-}
+namespace {
 
 QString miniFile(const char *name)
 {
@@ -77,27 +71,6 @@ std::vector<int64_t> wordLengths(const std::vector<Example> &examples)
     }
     return lengths;
 }
-
-class EnvGuard
-{
-public:
-    explicit EnvGuard(const char *name) : m_name(name), m_had(qEnvironmentVariableIsSet(name))
-    {
-        m_old = qgetenv(name);
-    }
-    ~EnvGuard()
-    {
-        if (m_had)
-            qputenv(m_name, m_old);
-        else
-            qunsetenv(m_name);
-    }
-
-private:
-    const char *m_name;
-    bool m_had;
-    QByteArray m_old;
-};
 
 } // namespace
 

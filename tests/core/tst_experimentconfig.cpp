@@ -15,20 +15,14 @@
 #include <functional>
 #include <set>
 #include <sstream>
+#include "testhelpers.h"
 
 using sentilab::ExperimentConfig;
 
-namespace {
+using sentilab::test::EnvGuard;
+using sentilab::test::errorOf;
 
-std::string errorOf(const std::function<void()> &call)
-{
-    try {
-        call();
-    } catch (const sentilab::Error &e) {
-        return e.what();
-    }
-    return {};
-}
+namespace {
 
 QString experimentsDir()
 {
@@ -59,28 +53,6 @@ void writeFile(const QString &path, const QByteArray &content)
         qFatal("cannot write %s", qPrintable(path));
     file.write(content);
 }
-
-// Restores an environment variable when the test function ends.
-class EnvGuard
-{
-public:
-    explicit EnvGuard(const char *name) : m_name(name), m_had(qEnvironmentVariableIsSet(name))
-    {
-        m_old = qgetenv(name);
-    }
-    ~EnvGuard()
-    {
-        if (m_had)
-            qputenv(m_name, m_old);
-        else
-            qunsetenv(m_name);
-    }
-
-private:
-    const char *m_name;
-    bool m_had;
-    QByteArray m_old;
-};
 
 } // namespace
 

@@ -25,12 +25,15 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include "testhelpers.h"
 
 using sentilab::DownloadProgress;
 using sentilab::DownloadResult;
 using sentilab::HubOptions;
 using sentilab::RepoKind;
 using sentilab::test::HubTestServer;
+
+using sentilab::test::errorOf;
 
 namespace {
 
@@ -61,16 +64,6 @@ QByteArray pseudoRandom(qsizetype size, quint32 seed)
     for (qsizetype i = 0; i < size; ++i)
         data[i] = char(generator.bounded(256));
     return data;
-}
-
-std::string errorOf(const std::function<void()> &call)
-{
-    try {
-        call();
-    } catch (const sentilab::Error &e) {
-        return e.what();
-    }
-    return {};
 }
 
 QString q(const std::string &s)

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include <unistd.h>
+#include "testhelpers.h"
 
 using namespace sentilab;
 
@@ -26,6 +27,8 @@ template <> inline char *toString(const std::string &s)
     return qstrdup(s.c_str());
 }
 } // namespace QTest
+
+using sentilab::test::EnvGuard;
 
 namespace {
 
@@ -75,28 +78,6 @@ template <typename Fn> QString errorOf(Fn &&fn)
     }
     return {};
 }
-
-// Restores an environment variable on scope exit.
-class EnvGuard
-{
-public:
-    explicit EnvGuard(const char *name) : m_name(name), m_had(qEnvironmentVariableIsSet(name))
-    {
-        m_value = qgetenv(name);
-    }
-    ~EnvGuard()
-    {
-        if (m_had)
-            qputenv(m_name, m_value);
-        else
-            qunsetenv(m_name);
-    }
-
-private:
-    const char *m_name;
-    bool m_had;
-    QByteArray m_value;
-};
 
 } // namespace
 

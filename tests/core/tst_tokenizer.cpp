@@ -17,8 +17,11 @@
 #include <numeric>
 #include <optional>
 #include <thread>
+#include "testhelpers.h"
 
 using sentilab::Tokenizer;
+
+using sentilab::test::errorOf;
 
 namespace {
 
@@ -47,16 +50,6 @@ std::vector<std::string> readJsonTexts(const QString &path)
     while (std::getline(in, line))
         texts.push_back(nlohmann::json::parse(line).at("text").get<std::string>());
     return texts;
-}
-
-std::string errorOf(const std::function<void()> &call)
-{
-    try {
-        call();
-    } catch (const sentilab::Error &e) {
-        return e.what();
-    }
-    return {};
 }
 
 } // namespace

@@ -28,24 +28,14 @@
 #include "darkpalette.h"
 #include "compareview.h"
 #include "confusionmatrixwidget.h"
+#include "smokerun.h"
 
 using namespace sentilab;
 using namespace sentilab::ui;
 
-namespace {
+using sentilab::test::trainSmoke;
 
-qint64 trainSmoke(const QString &db, uint64_t seed)
-{
-    TrainingRequest r;
-    r.config = ExperimentConfig::fromFile(SENTILAB_SOURCE_DIR "/experiments/smoke.yaml",
-                                          {"train.seed=" + std::to_string(seed)});
-    r.config.train.threads = 1;
-    r.dbPath = db.toStdString();
-    const TrainingResult result = runTraining(r);
-    if (result.status != RunStatus::Finished)
-        qWarning("smoke run failed: %s", result.error.c_str());
-    return result.status == RunStatus::Finished ? result.runId : 0;
-}
+namespace {
 
 // Checks or unchecks the run's item as a user does: select it and press Space.
 void toggleRun(QListWidget *list, qint64 runId)

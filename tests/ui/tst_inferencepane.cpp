@@ -22,26 +22,16 @@
 #include "appsettings.h"
 #include "darkpalette.h"
 #include "inferencepane.h"
+#include "smokerun.h"
 
 using namespace sentilab;
 using namespace sentilab::ui;
 
+using sentilab::test::trainSmoke;
+
 namespace {
 
 constexpr int kTimeoutMs = 60000;
-
-qint64 trainSmoke(const QString &db, uint64_t seed)
-{
-    TrainingRequest r;
-    r.config = ExperimentConfig::fromFile(SENTILAB_SOURCE_DIR "/experiments/smoke.yaml",
-                                          {"train.seed=" + std::to_string(seed)});
-    r.config.train.threads = 1;
-    r.dbPath = db.toStdString();
-    const TrainingResult result = runTraining(r);
-    if (result.status != RunStatus::Finished)
-        qWarning("smoke run failed: %s", result.error.c_str());
-    return result.status == RunStatus::Finished ? result.runId : 0;
-}
 
 QString plainText(const QString &html)
 {

@@ -23,6 +23,7 @@
 #include "shareddata.h"
 #include "trainingcharts.h"
 #include "uitypes.h"
+#include "smokerun.h"
 
 using namespace sentilab;
 using namespace sentilab::ui;
@@ -112,17 +113,12 @@ void TestReport::initTestCase()
         return; // the tests that need runs skip with the expected path
     qputenv("SENTILAB_SHARED_DIR",
             QFileInfo(sentilab::test::sharedDir()).absoluteFilePath().toUtf8());
-    const std::string smoke = SENTILAB_SOURCE_DIR "/experiments/smoke.yaml";
-    for (const char *seed : {"train.seed=42", "train.seed=7"}) {
-        TrainingRequest request;
-        request.config = ExperimentConfig::fromFile(smoke, {seed});
-        request.config.train.threads = 1;
-        request.dbPath = m_db.toStdString();
-        const TrainingResult result = runTraining(request);
-        QCOMPARE(toString(result.status), std::string("finished"));
-        (m_runA ? m_runB : m_runA) = result.runId;
-        (m_testA < 0 ? m_testA : m_testB) = result.testAccuracy;
-    }
+    m_runA = sentilab::test::trainSmoke(m_db, 42);
+    m_runB = sentilab::test::trainSmoke(m_db, 7);
+    QVERIFY(m_runA > 0 && m_runB > 0);
+    const RunStore store = RunStore::open(m_db.toStdString());
+    m_testA = store.run(m_runA).testAccuracy;
+    m_testB = store.run(m_runB).testAccuracy;
 }
 
 void TestReport::chartViewKeepsEveryPointAndDecimates()
