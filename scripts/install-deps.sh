@@ -8,7 +8,7 @@ packages=(
   libtorch-dev libopenblas0-pthread          # LibTorch; OpenBLAS or matmuls are ~30x slower
   qt6-base-dev qt6-svg-dev libqcustomplot-dev # Qt 6 Widgets/PrintSupport/Test/Svg, QCustomPlot
   libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libutf8proc-dev libcli11-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libssl-dev         # hub download; OpenSSL for SHA-1 of git blobs
   clang libclang-rt-14-dev                   # libFuzzer target in the test suite
   xvfb xauth poppler-utils                   # UI tests/screenshots, PDF checks
 )

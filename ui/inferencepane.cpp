@@ -74,7 +74,8 @@ protected:
         QPainterPath clip;
         clip.addRoundedRect(r, 4, 4);
         p.setClipPath(clip);
-        p.fillRect(r, blendColors(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.1));
+        p.fillRect(
+            r, blendColors(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.1));
         if (m_positive >= 0) {
             const double split = r.left() + r.width() * (1.0 - m_positive);
             p.fillRect(QRectF(r.left(), r.top(), split - r.left(), r.height()),
@@ -232,8 +233,9 @@ public:
     void setRun(qint64 runId, const QString &name)
     {
         m_state.runId = runId;
-        m_swatch->setPixmap(colorSwatch(runId > 0 ? runColor(runId) : palette().color(QPalette::Mid),
-                                   fontMetrics().height() * 2 / 3));
+        m_swatch->setPixmap(
+            colorSwatch(runId > 0 ? runColor(runId) : palette().color(QPalette::Mid),
+                        fontMetrics().height() * 2 / 3));
         m_title->setText(runId > 0 ? name
                                    : (m_slot == 0 ? InferencePane::tr("Fine-tuned model")
                                                   : InferencePane::tr("Scratch model")));
@@ -304,7 +306,8 @@ private:
         const QColor base = palette().color(QPalette::Base);
         const QColor text = palette().color(QPalette::Text);
         const QColor plain = blendColors(base, text, 0.12);
-        const QColor special = blendColors(base, m_state.runId > 0 ? runColor(m_state.runId) : text, 0.3);
+        const QColor special =
+            blendColors(base, m_state.runId > 0 ? runColor(m_state.runId) : text, 0.3);
         QString html = QStringLiteral("<p style=\"line-height:150%\">");
         for (const QString &token : m_state.tokens) {
             const bool isSpecial = token.startsWith('[') && token.endsWith(']');
@@ -476,7 +479,7 @@ void InferencePane::fillRunCombos()
             const std::string dir = bestCheckpointDir(*m_store, run.id);
             int64_t step = -1;
             for (const CheckpointRecord &c : m_store->checkpoints(run.id)) {
-                if (c.path == dir)
+                if (checkpointPathOnDisk(*m_store, c.path) == dir)
                     step = c.step;
             }
             m_checkpointKeys.insert(run.id,

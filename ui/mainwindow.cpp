@@ -52,7 +52,7 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     QString storeError;
     try {
         m_runsModel->setDatabasePath(databasePath);
-    } catch (const Error &e) {
+    } catch (const std::exception &e) {
         storeError = QString::fromUtf8(e.what());
     }
     m_charts->setDatabasePath(databasePath);
@@ -69,20 +69,22 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     connect(m_jobs, &TrainingJobs::evalReported, m_charts, &TrainingCharts::addEval);
     connect(m_jobs, &TrainingJobs::evalReported, this, [this](const EvalInfo &) { refreshRuns(); });
     connect(m_jobs, &TrainingJobs::logMessage, this, &MainWindow::appendLog);
-    connect(m_jobs, &TrainingJobs::runEnded, this, [this](qint64 runId, const QString &status, const QString &error) {
-        refreshRuns();
-        m_inference->refreshRuns();
-        m_compare->refreshRuns();
-        if (status == QLatin1String("failed")) {
-            appendLog(runId, QStringLiteral("error"), error);
-            QMessageBox::warning(this, tr("Training failed"),
-                                 runId ? tr("Run %1 failed:\n\n%2").arg(runId).arg(error)
-                                       : tr("The run could not start:\n\n%1").arg(error));
-        } else {
-            appendLog(runId, QStringLiteral("info"), tr("run %1 %2").arg(runId).arg(status));
-            statusBar()->showMessage(tr("Run %1 %2").arg(runId).arg(status), 8000);
-        }
-    });
+    connect(m_jobs, &TrainingJobs::runEnded, this,
+            [this](qint64 runId, const QString &status, const QString &error) {
+                refreshRuns();
+                m_inference->refreshRuns();
+                m_compare->refreshRuns();
+                if (status == QLatin1String("failed")) {
+                    appendLog(runId, QStringLiteral("error"), error);
+                    QMessageBox::warning(this, tr("Training failed"),
+                                         runId ? tr("Run %1 failed:\n\n%2").arg(runId).arg(error)
+                                               : tr("The run could not start:\n\n%1").arg(error));
+                } else {
+                    appendLog(runId, QStringLiteral("info"),
+                              tr("run %1 %2").arg(runId).arg(status));
+                    statusBar()->showMessage(tr("Run %1 %2").arg(runId).arg(status), 8000);
+                }
+            });
     connect(m_jobs, &TrainingJobs::jobsChanged, this, &MainWindow::updateStatus);
     connect(m_runsPanel, &RunsPanel::selectionChanged, m_charts, &TrainingCharts::showRuns);
     connect(m_runsPanel, &RunsPanel::resumeRequested, this,
@@ -108,8 +110,9 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     updateStatus();
     if (!storeError.isEmpty()) {
         QTimer::singleShot(0, this, [this, storeError] {
-            QMessageBox::critical(this, tr("Run store"),
-                                  tr("%1\n\nChoose another database file in Settings.").arg(storeError));
+            QMessageBox::critical(
+                this, tr("Run store"),
+                tr("%1\n\nChoose another database file in Settings.").arg(storeError));
         });
     }
 }
@@ -152,7 +155,8 @@ void MainWindow::createViews()
 
 void MainWindow::createActions()
 {
-    const auto action = [this](const QString &text, const QKeySequence &key, const QString &tip, auto slot) {
+    const auto action = [this](const QString &text, const QKeySequence &key, const QString &tip,
+                               auto slot) {
         auto *a = new QAction(text, this);
         a->setShortcut(key);
         a->setToolTip(QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
@@ -160,18 +164,22 @@ void MainWindow::createActions()
         connect(a, &QAction::triggered, this, slot);
         return a;
     };
-    m_startFinetune = action(tr("Start &fine-tune…"), QKeySequence(tr("Ctrl+1")),
-                             tr("Fine-tune pre-trained DistilBERT on SST-2"), &MainWindow::startFinetune);
+    m_startFinetune =
+        action(tr("Start &fine-tune…"), QKeySequence(tr("Ctrl+1")),
+               tr("Fine-tune pre-trained DistilBERT on SST-2"), &MainWindow::startFinetune);
     m_startScratch = action(tr("Start &scratch…"), QKeySequence(tr("Ctrl+2")),
-                            tr("Train the same architecture from random initialisation"), &MainWindow::startScratch);
-    m_stop = action(tr("S&top"), QKeySequence(tr("Ctrl+.")), tr("Stop the selected running run (resumable)"),
-                    &MainWindow::stopSelected);
-    m_stopAll = action(tr("Stop &all"), QKeySequence(tr("Ctrl+Shift+.")), tr("Stop every running and queued run"),
-                       [this] { m_jobs->stopAll(); });
-    m_exportReport = action(tr("&Export report…"), QKeySequence(tr("Ctrl+E")),
-                            tr("Write a PDF report of the selected runs"), &MainWindow::exportReport);
-    m_settings = action(tr("Se&ttings…"), QKeySequence::Preferences, tr("Data, model and database locations, threads"),
-                        &MainWindow::openSettings);
+                            tr("Train the same architecture from random initialisation"),
+                            &MainWindow::startScratch);
+    m_stop = action(tr("S&top"), QKeySequence(tr("Ctrl+.")),
+                    tr("Stop the selected running run (resumable)"), &MainWindow::stopSelected);
+    m_stopAll = action(tr("Stop &all"), QKeySequence(tr("Ctrl+Shift+.")),
+                       tr("Stop every running and queued run"), [this] { m_jobs->stopAll(); });
+    m_exportReport =
+        action(tr("&Export report…"), QKeySequence(tr("Ctrl+E")),
+               tr("Write a PDF report of the selected runs"), &MainWindow::exportReport);
+    m_settings =
+        action(tr("Se&ttings…"), QKeySequence::Preferences,
+               tr("Data, model and database locations, threads"), &MainWindow::openSettings);
     if (m_settings->shortcut().isEmpty())
         m_settings->setShortcut(QKeySequence(tr("Ctrl+,")));
 
@@ -197,12 +205,14 @@ void MainWindow::createActions()
     run->addAction(m_stopAll);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_tabs->count(); ++i) {
-        QAction *a = view->addAction(m_tabs->tabText(i).remove('&'), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        QAction *a = view->addAction(m_tabs->tabText(i).remove('&'), this,
+                                     [this, i] { m_tabs->setCurrentIndex(i); });
         a->setShortcut(QKeySequence(QStringLiteral("Alt+%1").arg(i + 1)));
     }
     view->addAction(tr("&Refresh runs"), QKeySequence::Refresh, this, &MainWindow::refreshRuns);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showKeyboardShortcuts);
+    help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this,
+                    &MainWindow::showKeyboardShortcuts);
     help->addAction(tr("&About SentiLab"), this, &MainWindow::showAbout);
 }
 
@@ -236,7 +246,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
         const auto answer = QMessageBox::question(
             this, tr("Training in progress"),
             tr("%n run(s) are training. Stop them and quit? They can be resumed later from their "
-               "last checkpoint.", nullptr, m_jobs->runningCount()),
+               "last checkpoint.",
+               nullptr, m_jobs->runningCount()),
             QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
         if (answer != QMessageBox::Yes) {
             event->ignore();
@@ -257,7 +268,8 @@ bool MainWindow::ensurePretrainedWeights()
         return true;
     PretrainedWeightsDialog dialog(this);
     bool download = false;
-    connect(&dialog, &PretrainedWeightsDialog::downloadRequested, this, [&download] { download = true; });
+    connect(&dialog, &PretrainedWeightsDialog::downloadRequested, this,
+            [&download] { download = true; });
     const bool chosen = dialog.exec() == QDialog::Accepted;
     if (download) {
         DownloadDialog downloader(QStringLiteral("distilbert-base-uncased"), false, this);
@@ -284,8 +296,9 @@ void MainWindow::startScratch()
 void MainWindow::startExperiment(const QString &yamlPath)
 {
     if (!QFileInfo::exists(yamlPath)) {
-        QMessageBox::warning(this, tr("Experiment not found"),
-                             tr("%1 does not exist. Set the experiments folder in Settings.").arg(yamlPath));
+        QMessageBox::warning(
+            this, tr("Experiment not found"),
+            tr("%1 does not exist. Set the experiments folder in Settings.").arg(yamlPath));
         return;
     }
     ExperimentDialog dialog(yamlPath, this);
@@ -309,14 +322,16 @@ void MainWindow::exportReport()
     if (runs.isEmpty())
         runs = m_runsPanel->selectedRuns();
     if (runs.isEmpty()) {
-        QMessageBox::information(this, tr("Export report"),
-                                 tr("Select the runs to report in the Runs panel (Ctrl+click for several) "
-                                    "or check them in the Compare tab."));
+        QMessageBox::information(
+            this, tr("Export report"),
+            tr("Select the runs to report in the Runs panel (Ctrl+click for several) "
+               "or check them in the Compare tab."));
         return;
     }
     const QString suggested = QDir::home().filePath(
         QStringLiteral("sentilab-report-%1.pdf").arg(QDate::currentDate().toString(Qt::ISODate)));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), suggested, tr("PDF (*.pdf)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export report"), suggested, tr("PDF (*.pdf)"));
     if (path.isEmpty())
         return;
     QString error;
@@ -363,7 +378,7 @@ void MainWindow::refreshRuns()
 {
     try {
         m_runsModel->refresh();
-    } catch (const Error &e) {
+    } catch (const std::exception &e) {
         statusBar()->showMessage(QString::fromUtf8(e.what()), 8000);
     }
     updateStatus();
@@ -372,7 +387,8 @@ void MainWindow::refreshRuns()
 void MainWindow::updateStatus()
 {
     m_dbLabel->setText(tr("Database: %1").arg(QDir::toNativeSeparators(m_databasePath)));
-    m_jobsLabel->setText(tr("%1 running, %2 queued").arg(m_jobs->runningCount()).arg(m_jobs->queuedCount()));
+    m_jobsLabel->setText(
+        tr("%1 running, %2 queued").arg(m_jobs->runningCount()).arg(m_jobs->queuedCount()));
     m_stop->setEnabled(m_jobs->runningCount() > 0 || m_jobs->queuedCount() > 0);
     m_stopAll->setEnabled(m_jobs->runningCount() > 0 || m_jobs->queuedCount() > 0);
 }
@@ -380,28 +396,32 @@ void MainWindow::updateStatus()
 void MainWindow::appendLog(qint64 runId, const QString &level, const QString &message)
 {
     const QString time = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"));
-    m_log->appendPlainText(QStringLiteral("%1  run %2  %3  %4").arg(time).arg(runId).arg(level, -5).arg(message));
+    m_log->appendPlainText(
+        QStringLiteral("%1  run %2  %3  %4").arg(time).arg(runId).arg(level, -5).arg(message));
 }
 
 void MainWindow::showKeyboardShortcuts()
 {
     QStringList rows;
-    for (QAction *a : {m_startFinetune, m_startScratch, m_stop, m_stopAll, m_exportReport, m_settings})
+    for (QAction *a :
+         {m_startFinetune, m_startScratch, m_stop, m_stopAll, m_exportReport, m_settings})
         rows << QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
                     .arg(a->shortcut().toString(QKeySequence::NativeText), a->text().remove('&'));
     rows << tr("<tr><td><b>Alt+1 / 2 / 3</b></td><td>Training / Compare / Ask the models</td></tr>")
          << tr("<tr><td><b>Double-click</b></td><td>on a chart: reset the view</td></tr>")
          << tr("<tr><td><b>Enter</b></td><td>in the sentence box: ask both models</td></tr>");
-    QMessageBox::information(this, tr("Keyboard shortcuts"), QStringLiteral("<table>%1</table>").arg(rows.join(QString())));
+    QMessageBox::information(this, tr("Keyboard shortcuts"),
+                             QStringLiteral("<table>%1</table>").arg(rows.join(QString())));
 }
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About SentiLab"),
-                       tr("<h3>SentiLab %1</h3><p>How much does pre-training buy you? SentiLab fine-tunes "
-                          "pre-trained DistilBERT and trains the same architecture from scratch on SST-2, "
-                          "tracks both, compares them and reports.</p><p>%2</p>")
-                           .arg(QString::fromLatin1(kVersion), QString::fromStdString(environmentSummary())));
+    QMessageBox::about(
+        this, tr("About SentiLab"),
+        tr("<h3>SentiLab %1</h3><p>How much does pre-training buy you? SentiLab fine-tunes "
+           "pre-trained DistilBERT and trains the same architecture from scratch on SST-2, "
+           "tracks both, compares them and reports.</p><p>%2</p>")
+            .arg(QString::fromLatin1(kVersion), QString::fromStdString(environmentSummary())));
 }
 
 } // namespace sentilab::ui

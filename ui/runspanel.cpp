@@ -24,7 +24,8 @@ class ProgressDelegate : public QStyledItemDelegate
 {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
-    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override
     {
         QStyleOptionProgressBar bar;
         bar.rect = option.rect.adjusted(2, 3, -2, -3);
@@ -71,13 +72,18 @@ RunsPanel::RunsPanel(RunsTableModel *model, QWidget *parent) : QWidget(parent), 
     m_view->setColumnWidth(RunsTableModel::BestVal, 64);
     m_view->setColumnWidth(RunsTableModel::Test, 56);
     m_view->setAlternatingRowColors(true);
-    m_view->setToolTip(tr("Every run in the store. Select runs to plot them; Ctrl+click overlays several."));
+    m_view->setToolTip(
+        tr("Every run in the store. Select runs to plot them; Ctrl+click overlays several."));
 
-    m_resume = makeButton(tr("Resume"), tr("Continue an interrupted or cancelled run from its last checkpoint"), this);
+    m_resume =
+        makeButton(tr("Resume"),
+                   tr("Continue an interrupted or cancelled run from its last checkpoint"), this);
     m_stop = makeButton(tr("Stop"), tr("Stop the selected running run (it can be resumed)"), this);
     m_rename = makeButton(tr("Rename…"), tr("Rename the selected run (F2)"), this);
     m_note = makeButton(tr("Note…"), tr("Add or edit a note on the selected run"), this);
-    m_delete = makeButton(tr("Delete…"), tr("Delete the selected runs with their metrics and checkpoints (Del)"), this);
+    m_delete =
+        makeButton(tr("Delete…"),
+                   tr("Delete the selected runs with their metrics and checkpoints (Del)"), this);
 
     auto *buttons = new QHBoxLayout;
     for (QToolButton *b : {m_resume, m_stop, m_rename, m_note, m_delete})
@@ -129,8 +135,9 @@ void RunsPanel::selectRun(qint64 runId, bool addToSelection)
     const int row = m_model->rowOf(runId);
     if (row < 0)
         return;
-    const auto flags = (addToSelection ? QItemSelectionModel::Select : QItemSelectionModel::ClearAndSelect)
-                       | QItemSelectionModel::Rows;
+    const auto flags =
+        (addToSelection ? QItemSelectionModel::Select : QItemSelectionModel::ClearAndSelect) |
+        QItemSelectionModel::Rows;
     m_view->selectionModel()->select(m_model->index(row, 0), flags);
 }
 
@@ -145,7 +152,8 @@ void RunsPanel::updateActions()
         const bool active = m_isActive && m_isActive(id);
         anyActive |= active;
         anyRunning |= info->status == RunStatus::Running;
-        anyResumable |= !active && (info->status == RunStatus::Interrupted || info->status == RunStatus::Cancelled);
+        anyResumable |= !active && (info->status == RunStatus::Interrupted ||
+                                    info->status == RunStatus::Cancelled);
     }
     m_resume->setEnabled(anyResumable);
     m_stop->setEnabled(anyActive);
@@ -161,9 +169,10 @@ void RunsPanel::renameSelected()
         return;
     const auto info = m_model->runInfo(ids.first());
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Rename run"), tr("New name of run %1:").arg(ids.first()),
-                                               QLineEdit::Normal, QString::fromStdString(info->name), &ok)
-                             .trimmed();
+    const QString name =
+        QInputDialog::getText(this, tr("Rename run"), tr("New name of run %1:").arg(ids.first()),
+                              QLineEdit::Normal, QString::fromStdString(info->name), &ok)
+            .trimmed();
     if (!ok || name.isEmpty())
         return;
     m_model->store()->renameRun(ids.first(), name.toStdString());
@@ -178,10 +187,10 @@ void RunsPanel::editNoteOfSelected()
         return;
     const auto info = m_model->runInfo(ids.first());
     bool ok = false;
-    const QString note = QInputDialog::getMultiLineText(this, tr("Note"), tr("Note on run %1 (%2):")
-                                                                              .arg(ids.first())
-                                                                              .arg(QString::fromStdString(info->name)),
-                                                        QString::fromStdString(info->note), &ok);
+    const QString note = QInputDialog::getMultiLineText(
+        this, tr("Note"),
+        tr("Note on run %1 (%2):").arg(ids.first()).arg(QString::fromStdString(info->name)),
+        QString::fromStdString(info->note), &ok);
     if (!ok)
         return;
     m_model->store()->setNote(ids.first(), note.toStdString());
@@ -197,19 +206,32 @@ void RunsPanel::deleteSelected()
     QStringList names;
     for (qint64 id : ids)
         names << QString::fromStdString(m_model->runInfo(id)->name);
-    const auto answer = QMessageBox::question(
-        this, tr("Delete runs"),
-        tr("Delete %n run(s) (%1) with all their metrics, evaluations and checkpoints? This cannot be undone.",
-           nullptr, int(ids.size()))
-            .arg(names.join(", ")),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    const auto answer =
+        QMessageBox::question(this, tr("Delete runs"),
+                              tr("Delete %n run(s) (%1) with all their metrics, evaluations and "
+                                 "checkpoints? This cannot be undone.",
+                                 nullptr, int(ids.size()))
+                                  .arg(names.join(", ")),
+                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer != QMessageBox::Yes)
         return;
     RunStore *store = m_model->store();
-    for (qint64 id : ids)
-        deleteRunWithCheckpoints(*store, id);
+    QStringList kept;
+    try {
+        for (qint64 id : ids)
+            for (const std::string &note : deleteRunWithCheckpoints(*store, id))
+                if (note.rfind("removed ", 0) != 0)
+                    kept << QString::fromStdString(note);
+    } catch (const std::exception &e) {
+        QMessageBox::warning(this, tr("Delete runs"), QString::fromUtf8(e.what()));
+    }
     m_model->refresh();
     Q_EMIT storeChanged();
+    if (!kept.isEmpty())
+        QMessageBox::information(this, tr("Delete runs"),
+                                 tr("The runs were deleted from the store. Some folders were not "
+                                    "removed because they are not provably the runs' own:\n\n%1")
+                                     .arg(kept.join('\n')));
 }
 
 } // namespace sentilab::ui

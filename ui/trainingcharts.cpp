@@ -139,7 +139,7 @@ RunStore *TrainingCharts::store()
     if (!m_store && !m_databasePath.isEmpty()) {
         try {
             m_store = std::make_unique<RunStore>(RunStore::open(m_databasePath.toStdString()));
-        } catch (const Error &e) {
+        } catch (const std::exception &e) {
             showStatus(QString::fromUtf8(e.what()));
         }
     }
@@ -236,7 +236,7 @@ void TrainingCharts::loadHistory(qint64 runId)
         }
         m_history.insert(runId, h);
         showStatus(QString());
-    } catch (const Error &e) {
+    } catch (const std::exception &e) {
         showStatus(QString::fromUtf8(e.what()));
     }
 }

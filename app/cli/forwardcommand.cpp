@@ -1,8 +1,10 @@
+#include <cstdint>
 #include <iostream>
 #include <iterator>
 
 #include <nlohmann/json.hpp>
 
+#include <sentilab/boundedjson.h>
 #include <sentilab/classifier.h>
 #include <sentilab/error.h>
 
@@ -11,7 +13,10 @@
 namespace sentilab::cli {
 namespace {
 
-std::vector<std::vector<int64_t>> readMatrix(const nlohmann::json &input, const char *key, bool required)
+// A [batch][length] list of JSON integers. Floats (3.7 or 3.0), strings and numbers outside int64
+// are errors, not truncated: a silently changed id would give another sentence's logits.
+std::vector<std::vector<int64_t>> readMatrix(const nlohmann::json &input, const char *key,
+                                             bool required)
 {
     const auto it = input.find(key);
     if (it == input.end()) {
@@ -19,11 +24,28 @@ std::vector<std::vector<int64_t>> readMatrix(const nlohmann::json &input, const 
             throw Error(std::string("stdin: missing key \"") + key + "\"");
         return {};
     }
-    try {
-        return it->get<std::vector<std::vector<int64_t>>>();
-    } catch (const nlohmann::json::exception &) {
-        throw Error(std::string("stdin: \"") + key + "\" must be a list of lists of integers");
+    const auto bad = [key](const std::string &where, const nlohmann::json &value) {
+        return Error(std::string("stdin: \"") + key + "\"" + where +
+                     " must be an integer (a list of lists of integers), got " +
+                     jsonExcerpt(value));
+    };
+    if (!it->is_array())
+        throw bad("", *it);
+    std::vector<std::vector<int64_t>> rows;
+    for (size_t b = 0; b < it->size(); ++b) {
+        const nlohmann::json &row = (*it)[b];
+        if (!row.is_array())
+            throw bad("[" + std::to_string(b) + "]", row);
+        rows.emplace_back();
+        for (size_t t = 0; t < row.size(); ++t) {
+            const nlohmann::json &v = row[t];
+            if (!v.is_number_integer() ||
+                (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)))
+                throw bad("[" + std::to_string(b) + "][" + std::to_string(t) + "]", v);
+            rows.back().push_back(v.get<int64_t>());
+        }
     }
+    return rows;
 }
 
 } // namespace
@@ -31,24 +53,22 @@ std::vector<std::vector<int64_t>> readMatrix(const nlohmann::json &input, const 
 void addForwardCommand(CLI::App &app, int &exitCode)
 {
     auto *cmd = app.add_subcommand(
-        "forward",
-        "Eval-mode forward pass of a Hugging Face DistilBERT folder. Reads JSON "
-        "{\"input_ids\": [[...]], \"attention_mask\": [[...]]} on stdin and prints "
-        "{\"last_hidden_state\": ..., \"logits\": ...}");
+        "forward", "Eval-mode forward pass of a Hugging Face DistilBERT folder. Reads JSON "
+                   "{\"input_ids\": [[...]], \"attention_mask\": [[...]]} on stdin and prints "
+                   "{\"last_hidden_state\": ..., \"logits\": ...}");
     auto modelDir = std::make_shared<std::string>();
-    cmd->add_option("--model", *modelDir, "Folder with config.json and model.safetensors or "
-                                          "pytorch_model.bin")
+    cmd->add_option("--model", *modelDir,
+                    "Folder with config.json and model.safetensors or "
+                    "pytorch_model.bin")
         ->required()
         ->check(CLI::ExistingDirectory);
     cmd->callback([modelDir, &exitCode] {
         const std::string text((std::istreambuf_iterator<char>(std::cin)),
                                std::istreambuf_iterator<char>());
-        nlohmann::json input;
-        try {
-            input = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::parse_error &e) {
-            throw Error(std::string("stdin: not valid JSON (") + e.what() + ")");
-        }
+        const nlohmann::json input = parseJson(text, "stdin");
+        if (!input.is_object())
+            throw Error("stdin: expected a JSON object {\"input_ids\": [[...]], "
+                        "\"attention_mask\": [[...]]}");
         const auto ids = readMatrix(input, "input_ids", true);
         const auto mask = readMatrix(input, "attention_mask", false);
 
@@ -70,7 +90,8 @@ void addForwardCommand(CLI::App &app, int &exitCode)
             const float *v = out.logits.data() + b * out.numLabels;
             logits.push_back(std::vector<float>(v, v + out.numLabels));
         }
-        std::cout << nlohmann::json{{"last_hidden_state", hidden}, {"logits", logits}}.dump() << '\n';
+        std::cout << nlohmann::json{{"last_hidden_state", hidden}, {"logits", logits}}.dump()
+                  << '\n';
         exitCode = 0;
     });
 }

@@ -5,6 +5,7 @@
 
 #include <sentilab/error.h>
 #include <sentilab/runtime.h>
+#include <sentilab/textexcerpt.h>
 #include <sentilab/version.h>
 
 #include "commands.h"
@@ -20,8 +21,9 @@ int main(int argc, char **argv)
     auto &global = sentilab::cli::globalOptions();
     app.add_option("--threads", global.threads, "LibTorch intra-op threads (0 = all cores)")
         ->check(CLI::NonNegativeNumber);
-    app.add_option("--db", global.db, "Run store (SQLite file); default $SENTILAB_DB or "
-                                      "~/.local/share/sentilab/sentilab.db");
+    app.add_option("--db", global.db,
+                   "Run store (SQLite file); default $SENTILAB_DB or "
+                   "~/.local/share/sentilab/sentilab.db");
 
     int exitCode = 0;
     sentilab::cli::addTokenizeCommand(app, exitCode);
@@ -45,6 +47,11 @@ int main(int argc, char **argv)
         return app.exit(e);
     } catch (const sentilab::Error &e) {
         std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    } catch (const std::exception &e) {
+        // Not expected to reach here (core turns failures into sentilab::Error), but a clear line
+        // beats std::terminate: e.g. a system error for a path the kernel refuses.
+        std::cerr << "error: " << sentilab::excerpt(sentilab::firstLine(e.what()), 1000) << '\n';
         return 1;
     }
     return exitCode;

@@ -23,15 +23,16 @@ void addEvalCommand(CLI::App &app, int &exitCode)
     cmd->callback([which, split, &exitCode] {
         int64_t runId = 0;
         {
-            const RunStore store = RunStore::open(databasePath());
+            const RunStore store = RunStore::openExisting(databasePath());
             runId = resolveRun(store, *which).id;
         }
         const EvalInfo e = evaluateRun(databasePath(), runId, *split);
-        std::printf("run %lld, %s split, checkpoint of step %lld: accuracy %.4f, F1 %.4f, loss %.4f "
-                    "(tn %lld fp %lld fn %lld tp %lld) in %.1f s\n",
-                    (long long)runId, e.split.c_str(), (long long)e.step, e.accuracy, e.f1, e.loss,
-                    (long long)e.confusion[0], (long long)e.confusion[1], (long long)e.confusion[2],
-                    (long long)e.confusion[3], e.seconds);
+        std::printf(
+            "run %lld, %s split, checkpoint of step %lld: accuracy %.4f, F1 %.4f, loss %.4f "
+            "(tn %lld fp %lld fn %lld tp %lld) in %.1f s\n",
+            (long long)runId, e.split.c_str(), (long long)e.step, e.accuracy, e.f1, e.loss,
+            (long long)e.confusion[0], (long long)e.confusion[1], (long long)e.confusion[2],
+            (long long)e.confusion[3], e.seconds);
         exitCode = 0;
     });
 }
@@ -47,7 +48,7 @@ void addPredictCommand(CLI::App &app, int &exitCode)
         ->allow_extra_args(false);
     cmd->add_option("text", *texts, "Sentences to classify")->required();
     cmd->callback([runs, texts, &exitCode] {
-        const RunStore store = RunStore::open(databasePath());
+        const RunStore store = RunStore::openExisting(databasePath());
         std::vector<std::string> names;
         std::vector<std::vector<Prediction>> results;
         for (const std::string &which : *runs) {
@@ -70,14 +71,15 @@ void addPredictCommand(CLI::App &app, int &exitCode)
 
 void addExportCommand(CLI::App &app, int &exitCode)
 {
-    auto *cmd = app.add_subcommand("export", "Write a run's best checkpoint as a Hugging Face folder "
-                                             "(config.json, model.safetensors, vocab.txt)");
+    auto *cmd =
+        app.add_subcommand("export", "Write a run's best checkpoint as a Hugging Face folder "
+                                     "(config.json, model.safetensors, vocab.txt)");
     auto which = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
     cmd->add_option("run", *which, "Run id or name")->required();
     cmd->add_option("--out", *out, "Output folder (created)")->required();
     cmd->callback([which, out, &exitCode] {
-        const RunStore store = RunStore::open(databasePath());
+        const RunStore store = RunStore::openExisting(databasePath());
         const RunInfo r = resolveRun(store, *which);
         Classifier::load(bestCheckpointDir(store, r.id)).save(*out);
         std::printf("exported run %lld to %s\n", (long long)r.id, out->c_str());

@@ -39,7 +39,7 @@ void addReportCommand(CLI::App &app, int &exitCode)
         ->check(CLI::Range(0, 10000))
         ->capture_default_str();
     cmd->callback([=, &exitCode] {
-        const RunStore store = RunStore::open(databasePath());
+        const RunStore store = RunStore::openExisting(databasePath());
         ui::ReportOptions options;
         options.databasePath = QString::fromStdString(store.path());
         for (const std::string &which : *runs)

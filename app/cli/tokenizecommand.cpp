@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sentilab/boundedjson.h>
 #include <sentilab/error.h>
 #include <sentilab/tokenizer.h>
 
@@ -27,7 +28,8 @@ int tokenizeLines(const Tokenizer &tokenizer, std::istream &in, std::ostream &ou
         if (line.find_first_not_of(" \t") == std::string::npos)
             continue;
         try {
-            const nlohmann::json input = nlohmann::json::parse(line);
+            const nlohmann::json input =
+                parseJson(line, "stdin line " + std::to_string(lineNumber));
             const auto text = input.is_object() ? input.find("text") : input.end();
             if (!input.is_object() || text == input.end() || !text->is_string())
                 throw Error("expected a JSON object with a string \"text\" member");
@@ -39,12 +41,14 @@ int tokenizeLines(const Tokenizer &tokenizer, std::istream &in, std::ostream &ou
             output["ids"] = ids;
             out << output.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
                 << '\n';
-        } catch (const nlohmann::json::exception &e) {
-            ++failed;
-            err << "error: stdin line " << lineNumber << ": invalid JSON: " << e.what() << '\n';
         } catch (const Error &e) {
             ++failed;
-            err << "error: stdin line " << lineNumber << ": " << e.what() << '\n';
+            const std::string message = e.what();
+            // parseJson's messages name the line themselves.
+            if (message.rfind("stdin line ", 0) == 0)
+                err << "error: " << message << '\n';
+            else
+                err << "error: stdin line " << lineNumber << ": " << message << '\n';
         }
         // Flush only when about to wait for input, so that a process driving us line by line
         // sees each answer, while piped files are still written in large blocks.

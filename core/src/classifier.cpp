@@ -44,10 +44,10 @@ Classifier Classifier::load(const std::string &modelDir)
         impl->vocabPath = vocab.string();
         impl->tokenizer = Tokenizer::fromVocabFile(impl->vocabPath);
         if (impl->tokenizer->vocabSize() > impl->model->config().vocabSize)
-            throw Error(impl->vocabPath + " has " + std::to_string(impl->tokenizer->vocabSize())
-                        + " tokens but config.json's vocab_size is "
-                        + std::to_string(impl->model->config().vocabSize)
-                        + "; the vocabulary does not belong to this model");
+            throw Error(impl->vocabPath + " has " + std::to_string(impl->tokenizer->vocabSize()) +
+                        " tokens but config.json's vocab_size is " +
+                        std::to_string(impl->model->config().vocabSize) +
+                        "; the vocabulary does not belong to this model");
     }
     return Classifier(std::move(impl));
 }
@@ -60,29 +60,41 @@ ForwardOutput Classifier::forward(const std::vector<std::vector<int64_t>> &input
     const int64_t batch = int64_t(inputIds.size());
     const int64_t length = int64_t(inputIds.front().size());
     if (!attentionMask.empty() && int64_t(attentionMask.size()) != batch)
-        throw Error("forward: attention_mask has " + std::to_string(attentionMask.size())
-                    + " rows but input_ids has " + std::to_string(batch));
+        throw Error("forward: attention_mask has " + std::to_string(attentionMask.size()) +
+                    " rows but input_ids has " + std::to_string(batch));
     const int64_t vocab = m_impl->model->config().vocabSize;
+    const int64_t maxLength = m_impl->model->config().maxPositionEmbeddings;
+    if (length > maxLength)
+        throw Error("forward: rows have " + std::to_string(length) +
+                    " ids; this model takes at most " + std::to_string(maxLength) +
+                    " (max_position_embeddings)");
     torch::Tensor ids = torch::empty({batch, length}, torch::kLong);
     torch::Tensor mask = torch::ones({batch, length}, torch::kLong);
     auto idsAcc = ids.accessor<int64_t, 2>();
     auto maskAcc = mask.accessor<int64_t, 2>();
     for (int64_t b = 0; b < batch; ++b) {
         if (int64_t(inputIds[b].size()) != length)
-            throw Error("forward: row " + std::to_string(b) + " of input_ids has "
-                        + std::to_string(inputIds[b].size()) + " ids, row 0 has "
-                        + std::to_string(length) + "; pad the rows to one length");
+            throw Error("forward: row " + std::to_string(b) + " of input_ids has " +
+                        std::to_string(inputIds[b].size()) + " ids, row 0 has " +
+                        std::to_string(length) + "; pad the rows to one length");
         if (!attentionMask.empty() && int64_t(attentionMask[b].size()) != length)
-            throw Error("forward: row " + std::to_string(b) + " of attention_mask has the wrong length");
+            throw Error("forward: row " + std::to_string(b) +
+                        " of attention_mask has the wrong length");
         for (int64_t t = 0; t < length; ++t) {
             const int64_t id = inputIds[b][t];
             if (id < 0 || id >= vocab)
-                throw Error("forward: input_ids[" + std::to_string(b) + "][" + std::to_string(t)
-                            + "] = " + std::to_string(id) + " is outside the vocabulary (0.."
-                            + std::to_string(vocab - 1) + ")");
+                throw Error("forward: input_ids[" + std::to_string(b) + "][" + std::to_string(t) +
+                            "] = " + std::to_string(id) + " is outside the vocabulary (0.." +
+                            std::to_string(vocab - 1) + ")");
             idsAcc[b][t] = id;
-            if (!attentionMask.empty())
-                maskAcc[b][t] = attentionMask[b][t];
+            if (!attentionMask.empty()) {
+                const int64_t m = attentionMask[b][t];
+                if (m != 0 && m != 1)
+                    throw Error("forward: attention_mask[" + std::to_string(b) + "][" +
+                                std::to_string(t) + "] = " + std::to_string(m) +
+                                "; the mask holds 1 (real token) or 0 (padding)");
+                maskAcc[b][t] = m;
+            }
         }
     }
 
@@ -99,7 +111,8 @@ ForwardOutput Classifier::forward(const std::vector<std::vector<int64_t>> &input
     result.dim = out.lastHiddenState.size(2);
     result.numLabels = out.logits.size(1);
     const torch::Tensor hidden = out.lastHiddenState.contiguous();
-    result.lastHiddenState.assign(hidden.data_ptr<float>(), hidden.data_ptr<float>() + hidden.numel());
+    result.lastHiddenState.assign(hidden.data_ptr<float>(),
+                                  hidden.data_ptr<float>() + hidden.numel());
     const torch::Tensor logits = out.logits.contiguous();
     result.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
     return result;
@@ -132,8 +145,8 @@ std::vector<Prediction> Classifier::predict(const std::vector<std::string> &text
         Prediction &p = predictions[b];
         const float *row = probs[b].data_ptr<float>();
         p.probabilities.assign(row, row + probs.size(1));
-        p.label = std::max_element(p.probabilities.begin(), p.probabilities.end())
-                  - p.probabilities.begin();
+        p.label = std::max_element(p.probabilities.begin(), p.probabilities.end()) -
+                  p.probabilities.begin();
         p.labelName = labels[p.label];
         for (int64_t t = 0; t < enc.length && enc.attentionMask[b * enc.length + t]; ++t)
             p.tokens.push_back(tokenizer.idToToken(enc.ids[b * enc.length + t]));
@@ -146,8 +159,14 @@ void Classifier::save(const std::string &dir) const
     saveClassifierFolder(dir, *m_impl->model, m_impl->vocabPath);
 }
 
-const DistilBertConfig &Classifier::config() const { return m_impl->model->config(); }
-const std::string &Classifier::loadSummary() const { return m_impl->summary; }
+const DistilBertConfig &Classifier::config() const
+{
+    return m_impl->model->config();
+}
+const std::string &Classifier::loadSummary() const
+{
+    return m_impl->summary;
+}
 
 bool Classifier::headWasInitialisedFresh() const
 {

@@ -10,7 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sentilab/boundedjson.h>
 #include <sentilab/error.h>
+#include <sentilab/textexcerpt.h>
 
 namespace fs = std::filesystem;
 
@@ -294,17 +296,6 @@ Format formatOf(const std::string &path, std::string_view contents)
     return Format::Jsonl;
 }
 
-std::string jsonMessage(const nlohmann::json::exception &e)
-{
-    std::string message = e.what();
-    if (message.rfind("[json.exception.", 0) == 0) {
-        const std::size_t close = message.find("] ");
-        if (close != std::string::npos)
-            message.erase(0, close + 2);
-    }
-    return message;
-}
-
 void readJsonl(const std::string &path, std::string_view contents, int64_t maxExamples,
                std::vector<Example> &out)
 {
@@ -321,12 +312,7 @@ void readJsonl(const std::string &path, std::string_view contents, int64_t maxEx
             failAt(path, number,
                    "invalid UTF-8 at byte " + std::to_string(bad) +
                        " of the line; the file must be UTF-8 encoded");
-        nlohmann::json row;
-        try {
-            row = nlohmann::json::parse(line.begin(), line.end());
-        } catch (const nlohmann::json::parse_error &e) {
-            failAt(path, number, "invalid JSON (" + jsonMessage(e) + ")");
-        }
+        const nlohmann::json row = parseJson(line, path + ":" + std::to_string(number));
         if (!row.is_object())
             failAt(path, number,
                    std::string("expected a JSON object {\"text\": ..., \"label\": 0|1}, got ") +
@@ -338,20 +324,20 @@ void readJsonl(const std::string &path, std::string_view contents, int64_t maxEx
         if (!text->is_string())
             failAt(path, number,
                    std::string("'") + textKey + "' must be a string, got " + text->type_name() +
-                       " " + text->dump());
+                       " " + jsonExcerpt(*text));
         const auto label = row.find("label");
         if (label == row.end())
             failAt(path, number, "missing key 'label' (0 = negative, 1 = positive)");
         if (!label->is_number_integer())
             failAt(path, number,
                    std::string("'label' must be the integer 0 or 1, got ") + label->type_name() +
-                       " " + label->dump());
+                       " " + jsonExcerpt(*label));
         const bool isZero =
             label->is_number_unsigned() ? label->get<uint64_t>() == 0 : label->get<int64_t>() == 0;
         const bool isOne =
             label->is_number_unsigned() ? label->get<uint64_t>() == 1 : label->get<int64_t>() == 1;
         if (!isZero && !isOne)
-            failAt(path, number, "'label' must be 0 or 1, got " + label->dump());
+            failAt(path, number, "'label' must be 0 or 1, got " + jsonExcerpt(*label));
         Example example;
         example.text = text->get<std::string>();
         example.label = isOne ? 1 : 0;
@@ -359,12 +345,13 @@ void readJsonl(const std::string &path, std::string_view contents, int64_t maxEx
         const auto labelText = row.find("label_text");
         if (labelText != row.end()) {
             if (!labelText->is_string())
-                failAt(path, number, "'label_text' must be a string, got " + labelText->dump());
+                failAt(path, number,
+                       "'label_text' must be a string, got " + jsonExcerpt(*labelText));
             const std::string name = labelText->get<std::string>();
             if ((name == "negative" && example.label != 0) ||
                 (name == "positive" && example.label != 1))
                 failAt(path, number,
-                       "'label_text' \"" + name + "\" disagrees with 'label' " +
+                       "'label_text' \"" + excerpt(name) + "\" disagrees with 'label' " +
                            std::to_string(example.label));
         }
         out.push_back(std::move(example));
@@ -388,7 +375,7 @@ void readDelimited(const std::string &path, std::string_view contents, Format fo
     };
     std::string columnList;
     for (const std::string &name : names)
-        columnList += (columnList.empty() ? "'" : ", '") + name + "'";
+        columnList += (columnList.empty() ? "'" : ", '") + excerpt(name, 60) + "'";
     int textColumn = column("sentence");
     if (textColumn < 0)
         textColumn = column("text");
@@ -400,7 +387,7 @@ void readDelimited(const std::string &path, std::string_view contents, Format fo
     if (labelColumn < 0)
         failAt(path, header.line,
                "the header row has no 'label' column (found " + columnList + ")");
-    const std::string textName = "column '" + names[std::size_t(textColumn)] + "'";
+    const std::string textName = "column '" + excerpt(names[std::size_t(textColumn)], 60) + "'";
 
     Record row;
     while ((maxExamples <= 0 || int64_t(out.size()) < maxExamples) && reader.next(row)) {
@@ -410,7 +397,7 @@ void readDelimited(const std::string &path, std::string_view contents, Format fo
                        " columns as in the header, found " + std::to_string(row.fields.size()));
         const std::string label = trimmed(row.fields[std::size_t(labelColumn)]);
         if (label != "0" && label != "1")
-            failAt(path, row.line, "'label' must be 0 or 1, got '" + label + "'");
+            failAt(path, row.line, "'label' must be 0 or 1, got '" + excerpt(label) + "'");
         Example example;
         example.text = std::move(row.fields[std::size_t(textColumn)]);
         example.label = label == "1" ? 1 : 0;

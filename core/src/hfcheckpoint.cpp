@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include <sentilab/error.h>
 
 namespace fs = std::filesystem;
@@ -19,14 +21,16 @@ std::string findWeightsFile(const std::string &dir)
         if (fs::is_regular_file(candidate))
             return candidate.string();
     }
-    throw Error("no model weights in " + dir + ": looked for model.safetensors and "
+    throw Error("no model weights in " + dir +
+                ": looked for model.safetensors and "
                 "pytorch_model.bin. Download the model (see README, 'Pre-trained weights') or "
                 "choose a folder that holds one of them");
 }
 
 DistilBertForSequenceClassification loadClassifierFolder(const std::string &dir, LoadReport *report)
 {
-    const DistilBertConfig config = DistilBertConfig::fromFile((fs::path(dir) / "config.json").string());
+    const DistilBertConfig config =
+        DistilBertConfig::fromFile((fs::path(dir) / "config.json").string());
     const std::string weights = findWeightsFile(dir);
     DistilBertForSequenceClassification model(config);
     model->initWeights();
@@ -43,8 +47,8 @@ void writeFileAtomically(const std::string &path, const std::string &text)
     std::FILE *file = std::fopen(tmp.c_str(), "wb");
     if (!file)
         throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
-    const bool ok = std::fwrite(text.data(), 1, text.size(), file) == text.size()
-                    && std::fflush(file) == 0;
+    const bool ok = std::fwrite(text.data(), 1, text.size(), file) == text.size() &&
+                    std::fflush(file) == 0 && ::fsync(fileno(file)) == 0;
     const int err = errno;
     std::fclose(file);
     if (!ok) {
@@ -54,11 +58,13 @@ void writeFileAtomically(const std::string &path, const std::string &text)
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
         const int renameErr = errno;
         std::remove(tmp.c_str());
-        throw Error(path + ": cannot move the finished file into place (" + std::strerror(renameErr) + ")");
+        throw Error(path + ": cannot move the finished file into place (" +
+                    std::strerror(renameErr) + ")");
     }
 }
 
-void saveClassifierFolder(const std::string &dir, const DistilBertForSequenceClassificationImpl &model,
+void saveClassifierFolder(const std::string &dir,
+                          const DistilBertForSequenceClassificationImpl &model,
                           const std::string &vocabPath)
 {
     std::error_code ec;
@@ -68,15 +74,17 @@ void saveClassifierFolder(const std::string &dir, const DistilBertForSequenceCla
     const fs::path root(dir);
     writeFileAtomically((root / "config.json").string(), model.config().toJson().dump(2) + "\n");
     saveSafetensors((root / "model.safetensors").string(), stateDictOf(model));
-    const nlohmann::json tokenizerConfig = {{"do_lower_case", true},
-                                            {"model_max_length", model.config().maxPositionEmbeddings},
-                                            {"tokenizer_class", "DistilBertTokenizer"}};
+    const nlohmann::json tokenizerConfig = {
+        {"do_lower_case", true},
+        {"model_max_length", model.config().maxPositionEmbeddings},
+        {"tokenizer_class", "DistilBertTokenizer"}};
     writeFileAtomically((root / "tokenizer_config.json").string(), tokenizerConfig.dump(2) + "\n");
     if (!vocabPath.empty()) {
         std::ifstream in(vocabPath, std::ios::binary);
         if (!in)
             throw Error(vocabPath + ": cannot read the vocabulary to copy it into " + dir);
-        const std::string vocab((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string vocab((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
         writeFileAtomically((root / "vocab.txt").string(), vocab);
     }
 }

@@ -1,6 +1,7 @@
 #include "httpclient.h"
 
 #include <sentilab/error.h>
+#include <sentilab/textexcerpt.h>
 #include <sentilab/version.h>
 
 #include <curl/curl.h>
@@ -8,8 +9,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
+
+#include <arpa/inet.h>
 
 namespace sentilab::detail {
 namespace {
@@ -35,6 +39,27 @@ std::string trim(const std::string &s)
     return s.substr(begin, end - begin + 1);
 }
 
+std::string lowerCase(std::string s)
+{
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    return s;
+}
+
+// The lower-case scheme of an absolute URL ("https"), "" for a relative reference.
+std::string schemeOf(const std::string &url)
+{
+    const auto colon = url.find(':');
+    if (colon == std::string::npos || colon == 0 || !std::isalpha((unsigned char)url[0]))
+        return {};
+    for (std::size_t i = 0; i < colon; ++i) {
+        const unsigned char c = (unsigned char)url[i];
+        if (!std::isalnum(c) && c != '+' && c != '-' && c != '.')
+            return {};
+    }
+    return lowerCase(url.substr(0, colon));
+}
+
 struct Transfer
 {
     const HttpRequest *request = nullptr;
@@ -45,6 +70,23 @@ struct Transfer
     bool started = false;
     bool sinkAborted = false;
     bool cancelled = false;
+    bool secure = false; // the current hop came over https
+    std::string refused; // the http:// Location of a redirect not followed
+
+    // Whether the redirect to `location` may be followed: never from https to plain http (the
+    // body, and a token for a same-host hop, would travel unencrypted). Relative references
+    // keep the scheme.
+    bool allowRedirect(const std::string &location)
+    {
+        const std::string scheme = schemeOf(location);
+        if (scheme == "http" && secure) {
+            refused = location;
+            return false;
+        }
+        if (scheme == "https")
+            secure = true;
+        return true;
+    }
 
     bool currentIsSuccess() const { return current.status >= 200 && current.status < 300; }
 
@@ -79,7 +121,12 @@ size_t onHeaderLine(char *data, size_t size, size_t count, void *user)
     }
     const std::string trimmed = trim(line);
     if (trimmed.empty()) {
-        // End of a head: a 2xx is the final response (3xx ones are followed).
+        // End of a head: a 2xx is the final response (3xx ones are followed, unless they leave
+        // https for http; aborting here stops libcurl before it opens the new connection).
+        if (t->current.status >= 300 && t->current.status < 400 &&
+            !t->current.header("location").empty() &&
+            !t->allowRedirect(t->current.header("location")))
+            return 0;
         if (t->currentIsSuccess() && !t->start())
             return 0;
         return bytes;
@@ -183,6 +230,7 @@ HttpResult httpGet(const HttpRequest &request, const HttpBodySink &sink)
     transfer.request = &request;
     transfer.sink = &sink;
     transfer.result = &result;
+    transfer.secure = schemeOf(request.url) == "https";
 
     std::unique_ptr<curl_slist, SlistDeleter> headers;
     auto addHeader = [&headers](const std::string &line) {
@@ -207,13 +255,18 @@ HttpResult httpGet(const HttpRequest &request, const HttpBodySink &sink)
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);
+    // Belt and braces for the header check above: from https, libcurl itself follows https only.
 #if LIBCURL_VERSION_NUM >= 0x075500
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, transfer.secure ? "https" : "http,https");
 #else
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS, long(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS, long(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS,
+                     transfer.secure ? long(CURLPROTO_HTTPS)
+                                     : long(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
+    if (!request.caBundle.empty())
+        curl_easy_setopt(curl, CURLOPT_CAINFO, request.caBundle.c_str());
     curl_easy_setopt(curl, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, userAgent.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
@@ -250,8 +303,15 @@ HttpResult httpGet(const HttpRequest &request, const HttpBodySink &sink)
         result.finalUrl = effective;
 
     result.outcome = outcomeOf(code);
-    if (transfer.cancelled || transfer.sinkAborted)
+    if (transfer.cancelled || transfer.sinkAborted) {
         result.outcome = HttpOutcome::Cancelled;
+    } else if (!transfer.refused.empty()) {
+        result.outcome = HttpOutcome::Refused;
+        result.refusedRedirect = transfer.refused;
+        result.message = "refused to follow the redirect to " + excerpt(transfer.refused) +
+                         ": it leaves https for unencrypted http (a downgrade)";
+        return result;
+    }
     if (result.outcome == HttpOutcome::Done) {
         // An empty 2xx body still gets its onStart.
         if (result.final.status >= 200 && result.final.status < 300 && !transfer.start())
@@ -299,6 +359,57 @@ std::string urlEncode(const std::string &text, bool keepSlash)
         }
     }
     return out;
+}
+
+double retryAfterSeconds(const HttpHead &head, std::time_t now)
+{
+    const std::string value = head.header("retry-after");
+    if (value.empty())
+        return -1;
+    if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+        // delta-seconds; anything beyond a year is as good as "very long".
+        return value.size() > 8 ? 1e8 : double(std::strtol(value.c_str(), nullptr, 10));
+    }
+    const std::time_t when = curl_getdate(value.c_str(), nullptr); // IMF-fixdate, RFC 850, asctime
+    if (when == std::time_t(-1))
+        return -1;
+    return std::max(0.0, std::difftime(when, now));
+}
+
+std::string urlHost(const std::string &url)
+{
+    const auto schemeEnd = url.find("://");
+    if (schemeEnd == std::string::npos)
+        return {};
+    std::string authority = url.substr(schemeEnd + 3);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    if (const auto at = authority.rfind('@'); at != std::string::npos)
+        authority = authority.substr(at + 1);
+    std::string host;
+    if (!authority.empty() && authority.front() == '[') {
+        const auto close = authority.find(']');
+        host = authority.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+    } else {
+        host = authority.substr(0, authority.find(':'));
+    }
+    return lowerCase(host);
+}
+
+bool isLoopbackHost(const std::string &host)
+{
+    if (host == "localhost" || host == "localhost.")
+        return true;
+    unsigned char v4[4];
+    if (::inet_pton(AF_INET, host.c_str(), v4) == 1)
+        return v4[0] == 127;
+    unsigned char v6[16];
+    if (::inet_pton(AF_INET6, host.c_str(), v6) == 1) {
+        static const unsigned char loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        return std::memcmp(v6, loopback, 16) == 0 ||
+               (std::memcmp(v6, mapped, 12) == 0 && v6[12] == 127); // ::ffff:127.x.x.x
+    }
+    return false;
 }
 
 } // namespace sentilab::detail

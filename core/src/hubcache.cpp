@@ -1,7 +1,9 @@
 #include "hubcache.h"
 
 #include <sentilab/error.h>
+#include <sentilab/textexcerpt.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
@@ -67,7 +69,7 @@ HubSettings resolveHubSettings(const HubOptions &options)
     while (s.endpoint.size() > 1 && s.endpoint.back() == '/')
         s.endpoint.pop_back();
     if (s.endpoint.rfind("http://", 0) != 0 && s.endpoint.rfind("https://", 0) != 0)
-        throw Error("hub endpoint '" + s.endpoint +
+        throw Error("hub endpoint '" + excerpt(s.endpoint) +
                     "' is not an http:// or https:// URL; fix HF_ENDPOINT (e.g. "
                     "https://huggingface.co or a mirror) or unset it");
 
@@ -103,8 +105,15 @@ HubSettings resolveHubSettings(const HubOptions &options)
         s.offlineSource = "offline mode";
     } else if (isTrue(env("HF_HUB_OFFLINE"))) {
         s.offline = true;
-        s.offlineSource = "HF_HUB_OFFLINE=" + env("HF_HUB_OFFLINE");
+        s.offlineSource = "HF_HUB_OFFLINE=" + excerpt(env("HF_HUB_OFFLINE"), 40);
     }
+
+    // The variables Python's requests reads, so that one setting serves both (e.g. behind a
+    // TLS-inspecting proxy).
+    s.caBundle = options.caBundle;
+    for (const char *name : {"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"})
+        if (s.caBundle.empty())
+            s.caBundle = env(name);
     return s;
 }
 
@@ -128,7 +137,7 @@ std::string repoFolderName(const std::string &repo, RepoKind kind)
         return true;
     };
     if (!valid(name) || (slash != std::string::npos && !valid(org)))
-        throw Error("'" + repo + "' is not a Hugging Face " + kindName(kind) +
+        throw Error("'" + excerpt(repo) + "' is not a Hugging Face " + kindName(kind) +
                     " id: expected [organisation/]name of letters, digits, '-', '_' and '.' "
                     "(e.g. distilbert-base-uncased or SetFit/sst2)");
     std::string folder = kind == RepoKind::Model ? "models--" : "datasets--";
@@ -138,18 +147,22 @@ std::string repoFolderName(const std::string &repo, RepoKind kind)
 
 void checkRepoPath(const std::string &path, const std::string &what)
 {
+    // Control characters (NUL, newline, escape sequences) have no place in a file name: they cut
+    // or forge messages and terminal output.
     bool ok = !path.empty() && path.front() != '/' && path.find('\\') == std::string::npos &&
-              path.find('\0') == std::string::npos;
+              std::none_of(path.begin(), path.end(),
+                           [](unsigned char c) { return c < 0x20 || c == 0x7F; });
     for (std::size_t begin = 0; ok && begin <= path.size();) {
         const auto end = std::min(path.find('/', begin), path.size());
         const std::string part = path.substr(begin, end - begin);
-        ok = !part.empty() && part != "." && part != "..";
+        ok = !part.empty() && part != "." && part != ".." && part.size() <= 255;
         begin = end + 1;
     }
     if (!ok)
-        throw Error(what + " '" + path +
-                    "' is not a safe relative path inside the repo (empty part, '..', '\\' or a "
-                    "leading '/'); refusing to write it");
+        throw Error(what + " '" + excerpt(path) +
+                    "' is not a safe relative path inside the repo (empty part, '..', '\\', a "
+                    "control character, a part over 255 bytes or a leading '/'); refusing to "
+                    "write it");
 }
 
 void checkRevision(const std::string &revision)
@@ -157,7 +170,7 @@ void checkRevision(const std::string &revision)
     checkRepoPath(revision, "revision");
     for (char c : revision)
         if (!isNameChar(c) && c != '/')
-            throw Error("revision '" + revision +
+            throw Error("revision '" + excerpt(revision) +
                         "' has characters outside [A-Za-z0-9._/-]; give a branch, tag or commit");
 }
 
@@ -167,7 +180,7 @@ void checkCacheName(const std::string &name, const std::string &what)
     for (char c : name)
         ok = ok && isNameChar(c);
     if (!ok)
-        throw Error(what + " '" + name +
+        throw Error(what + " '" + excerpt(name) +
                     "' from the hub is not a plain name of letters, digits, '-', '_' and '.'; "
                     "the endpoint does not look like a Hugging Face hub");
 }

@@ -18,6 +18,7 @@ struct HubSettings
     std::string tokenSource; // where the token came from, for messages ("HF_TOKEN", a path)
     bool offline = false;
     std::string offlineSource; // "HF_HUB_OFFLINE=1" or "the offline option"
+    std::string caBundle;      // PEM file for https; "" = the system's CA certificates
 };
 HubSettings resolveHubSettings(const HubOptions &options);
 
@@ -26,7 +27,8 @@ std::string repoFolderName(const std::string &repo, RepoKind kind);
 const char *kindName(RepoKind kind); // "model" / "dataset"
 
 // Throw sentilab::Error unless the value is safe to use as (part of) a file name in the cache:
-// a relative repo path without "..", a revision, a commit or a blob id from the hub.
+// a relative repo path without "..", NUL or other control characters, a revision, a commit or a
+// blob id from the hub. The messages show the value escaped (sentilab::excerpt).
 void checkRepoPath(const std::string &path, const std::string &what);
 void checkRevision(const std::string &revision);
 void checkCacheName(const std::string &name, const std::string &what); // commit, blob id

@@ -1,10 +1,14 @@
 #include <sentilab/hubclient.h>
 
+#include "busyretry.h"
 #include "httpclient.h"
 #include "hubcache.h"
 #include "hublisting.h"
 #include "progressmeter.h"
+#include "progressrelay.h"
 #include "sha256stream.h"
+
+#include <sentilab/textexcerpt.h>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +35,7 @@ using detail::HttpResult;
 using detail::HubSettings;
 using detail::Listing;
 using detail::ProgressMeter;
+using detail::ProgressRelay;
 using detail::RemoteFile;
 using detail::RepoCache;
 
@@ -42,8 +47,17 @@ struct Context
     HubOptions options;
     HubSettings settings;
     const std::atomic<bool> *cancel = nullptr;
+    ProgressRelay *relay = nullptr; // status messages for the user; null = none
 
-    std::string what() const { return std::string(detail::kindName(kind)) + " '" + repo + "'"; }
+    std::string what() const
+    {
+        return std::string(detail::kindName(kind)) + " '" + excerpt(repo) + "'";
+    }
+    void say(const std::string &message) const
+    {
+        if (relay)
+            relay->message(message);
+    }
     std::string urlPrefix() const
     {
         return settings.endpoint + (kind == RepoKind::Dataset ? "/datasets/" : "/") + repo;
@@ -55,6 +69,7 @@ struct Context
         r.bearerToken = settings.token;
         r.connectTimeoutSeconds = options.connectTimeoutSeconds;
         r.lowSpeedSeconds = options.lowSpeedSeconds;
+        r.caBundle = settings.caBundle;
         r.cancel = cancel;
         return r;
     }
@@ -78,7 +93,17 @@ std::string formatSize(int64_t bytes)
     return text;
 }
 
-std::string hubSays(const HttpResult &r)
+// `message` with every occurrence of `token` replaced by "<token>".
+std::string scrubbed(std::string message, const std::string &token)
+{
+    if (token.size() < 4)
+        return message;
+    for (auto pos = message.find(token); pos != std::string::npos; pos = message.find(token, pos))
+        message.replace(pos, token.size(), "<token>");
+    return message;
+}
+
+std::string hubSays(const HttpResult &r, const std::string &token)
 {
     std::string says = r.final.header("x-error-message");
     if (says.empty() && !r.errorBody.empty()) {
@@ -86,7 +111,8 @@ std::string hubSays(const HttpResult &r)
         if (json.is_object() && json.contains("error") && json["error"].is_string())
             says = json["error"].get<std::string>();
     }
-    return says.empty() ? std::string() : " (the hub says: " + says + ")";
+    // Scrubbed before it is cut, so that no part of the token can survive.
+    return says.empty() ? std::string() : " (the hub says: " + excerpt(scrubbed(says, token)) + ")";
 }
 
 // The message for a response that arrived but is not a success.
@@ -94,8 +120,8 @@ std::string httpFailure(const Context &c, const HttpResult &r, const std::string
                         const std::string &subject)
 {
     const long status = r.final.status;
-    std::string m =
-        url + ": HTTP " + std::to_string(status) + " while fetching " + subject + hubSays(r) + ". ";
+    std::string m = excerpt(url) + ": HTTP " + std::to_string(status) + " while fetching " +
+                    subject + hubSays(r, c.settings.token) + ". ";
     if (status == 401) {
         if (!c.settings.token.empty())
             m += "The access token from " + c.settings.tokenSource +
@@ -104,25 +130,29 @@ std::string httpFailure(const Context &c, const HttpResult &r, const std::string
             m += "The repo is private or gated, or does not exist (the hub answers 401 for "
                  "unknown repos when no token is sent). Check the name; for a private or gated "
                  "repo set HF_TOKEN to an access token (" +
-                 c.settings.endpoint + "/settings/tokens).";
+                 excerpt(c.settings.endpoint) + "/settings/tokens).";
     } else if (status == 403) {
-        m += "Access is forbidden: for a gated repo accept its conditions at " + c.urlPrefix() +
-             " with the account the token belongs to.";
+        m += "Access is forbidden: for a gated repo accept its conditions at " +
+             excerpt(c.urlPrefix()) + " with the account the token belongs to.";
     } else if (status == 404 && r.final.header("x-error-code") == "EntryNotFound") {
         m += "The file is not in the repo at that commit; check the file name.";
     } else if (status == 404) {
-        m += "The " + std::string(detail::kindName(c.kind)) + " '" + c.repo + "' or revision '" +
-             c.options.revision + "' does not exist on " + c.settings.endpoint +
+        m += "The " + c.what() + " or revision '" + excerpt(c.options.revision) +
+             "' does not exist on " + excerpt(c.settings.endpoint) +
              ". Check the repo id and the revision" +
              (c.kind == RepoKind::Model
                   ? " (datasets such as SetFit/sst2 are fetched as datasets: 'download dataset')."
                   : " (models such as distilbert-base-uncased are fetched as models: 'download "
                     "model').");
-    } else if (status == 429 || status >= 500) {
+    } else if (status == 429) {
+        m += "The hub limits how many requests it answers (anonymous ones the least): wait a few "
+             "minutes and run it again (an interrupted download resumes), or set HF_TOKEN to an "
+             "access token.";
+    } else if (status >= 500) {
         m += "The hub is busy or failing; try again in a few minutes (an interrupted download "
              "resumes).";
     } else if (status >= 300 && status < 400) {
-        m += "Too many or broken redirects (last: " + r.finalUrl + ").";
+        m += "Too many or broken redirects (last: " + excerpt(r.finalUrl) + ").";
     }
     return m;
 }
@@ -130,22 +160,31 @@ std::string httpFailure(const Context &c, const HttpResult &r, const std::string
 std::string networkFailure(const Context &c, const HttpResult &r, const std::string &url,
                            const std::string &subject)
 {
+    const std::string why = excerpt(r.message);
+    const std::string from = excerpt(url);
     std::string m;
     if (r.outcome == HttpOutcome::Timeout)
-        m = "timed out (" + r.message + ") while fetching " + subject + " from " + url +
+        m = "timed out (" + why + ") while fetching " + subject + " from " + from +
             "; the connection stalled for " + std::to_string(c.options.lowSpeedSeconds) +
             " s or could not be opened within " + std::to_string(c.options.connectTimeoutSeconds) +
             " s.";
     else if (r.outcome == HttpOutcome::Connect)
-        m = "cannot reach " + c.settings.endpoint + " (" + r.message + ") while fetching " +
-            subject + " from " + url + ".";
+        m = "cannot reach " + excerpt(c.settings.endpoint) + " (" + why + ") while fetching " +
+            subject + " from " + from + ".";
     else if (r.outcome == HttpOutcome::Partial)
-        m = "the connection broke (" + r.message + ") while fetching " + subject + " from " + url +
-            ".";
+        m = "the connection broke (" + why + ") while fetching " + subject + " from " + from + ".";
     else
-        m = "fetching " + subject + " from " + url + " failed: " + r.message + ".";
+        m = "fetching " + subject + " from " + from + " failed: " + why + ".";
     return m + " Check the network connection and proxy settings (https_proxy), or set "
                "HF_ENDPOINT to a reachable mirror.";
+}
+
+// The message for a redirect from https to plain http that httpGet() refused to follow.
+std::string refusedRedirect(const HttpResult &r, const std::string &url, const std::string &subject)
+{
+    return excerpt(url) + ": " + r.message + " while fetching " + subject +
+           ". The hub and its CDN serve https only, so a mirror, a proxy or someone on the network "
+           "path is rewriting the connection; check HF_ENDPOINT and https_proxy";
 }
 
 void throwIfCancelled(const Context &c)
@@ -155,11 +194,37 @@ void throwIfCancelled(const Context &c)
                                 " cancelled; run it again to resume where it stopped");
 }
 
+// Sleeps `seconds`, checking the cancel flag every 50 ms (throws DownloadCancelled).
+void sleepUnlessCancelled(const Context &c, double seconds)
+{
+    using Clock = std::chrono::steady_clock;
+    const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(std::max(0.0, seconds)));
+    for (;;) {
+        throwIfCancelled(c);
+        const auto now = Clock::now();
+        if (now >= end)
+            return;
+        std::this_thread::sleep_for(
+            std::min<Clock::duration>(end - now, std::chrono::milliseconds(50)));
+    }
+}
+
+// A BusyRetry for `subject` with the options of `c`: waits announced through Context::say,
+// cancellable.
+detail::BusyRetry busyRetry(const Context &c, const std::string &subject)
+{
+    return detail::BusyRetry(
+        c.options.busyAttempts, c.options.retryWaitCapSeconds, subject,
+        [&c](const std::string &message) { c.say(message); },
+        [&c](double seconds) { sleepUnlessCancelled(c, seconds); });
+}
+
 // ---- listing --------------------------------------------------------------------------------
 
 // The listing, or an empty commit when the hub could not be reached (`networkError` says why);
-// throws on HTTP errors (401/404...) and on cancel.
-Listing fetchListing(const Context &c, std::string &networkError)
+// throws on HTTP errors (401/404...), a refused redirect and on cancel.
+Listing fetchListing(const Context &c, std::string &networkError, std::vector<std::string> &notes)
 {
     const std::string kindPath = c.kind == RepoKind::Model ? "models" : "datasets";
     const std::string url = c.settings.endpoint + "/api/" + kindPath + "/" + c.repo + "/revision/" +
@@ -167,16 +232,23 @@ Listing fetchListing(const Context &c, std::string &networkError)
     detail::HttpRequest request = c.request(url);
     request.totalTimeoutSeconds = 120;
     std::string body;
-    const HttpResult r = detail::httpGetText(request, body);
-    if (r.outcome == HttpOutcome::Cancelled)
-        throwIfCancelled(c);
     const std::string subject = "the file list of " + c.what();
+    detail::BusyRetry busy = busyRetry(c, subject);
+    HttpResult r;
+    do {
+        r = detail::httpGetText(request, body);
+        if (r.outcome == HttpOutcome::Cancelled)
+            throwIfCancelled(c);
+    } while (r.outcome == HttpOutcome::Done && busy.waitAfter(r));
+    if (r.outcome == HttpOutcome::Refused)
+        throw Error(refusedRedirect(r, url, subject) + "; nothing was downloaded");
     if (r.outcome != HttpOutcome::Done) {
         networkError = networkFailure(c, r, url, subject);
         return {};
     }
     if (r.final.status != 200)
-        throw Error(httpFailure(c, r, url, subject));
+        throw Error(httpFailure(c, r, url, subject) + busy.gaveUp(r));
+    busy.addNote(notes);
     return detail::parseListing(body, url, c.what());
 }
 
@@ -193,13 +265,13 @@ std::vector<const RemoteFile *> chooseFiles(const Context &c, const Listing &lis
                 names += ", ...";
                 break;
             }
-            names += (names.empty() ? "" : ", ") + file.path;
+            names += (names.empty() ? "" : ", ") + excerpt(file.path, 100);
         }
         return names.empty() ? std::string("no files") : names;
     };
     auto missing = [&](const std::string &path, const std::string &why) {
-        return Error("'" + path + "' is not in " + c.what() + " at revision '" +
-                     c.options.revision + "' (commit " + listing.commit + ")" + why +
+        return Error("'" + excerpt(path) + "' is not in " + c.what() + " at revision '" +
+                     excerpt(c.options.revision) + "' (commit " + listing.commit + ")" + why +
                      "; the repo has: " + available());
     };
     if (!c.options.files.empty()) {
@@ -238,15 +310,15 @@ std::vector<const RemoteFile *> chooseFiles(const Context &c, const Listing &lis
     for (const RemoteFile *file : chosen) {
         detail::checkRepoPath(file->path, "file");
         if (!file->sha256.empty())
-            detail::checkCacheName(file->sha256, "sha256 of " + file->path);
+            detail::checkCacheName(file->sha256, "sha256 of " + excerpt(file->path));
         if (!file->blobId.empty())
-            detail::checkCacheName(file->blobId, "blob id of " + file->path);
+            detail::checkCacheName(file->blobId, "blob id of " + excerpt(file->path));
         if (file->blobName().empty())
             throw Error("the file listing of " + c.what() + " gives no blobId or LFS sha256 for '" +
-                        file->path +
+                        excerpt(file->path) +
                         "', so it cannot be stored in the Hugging Face cache; the "
                         "endpoint " +
-                        c.settings.endpoint + " does not look like a hub");
+                        excerpt(c.settings.endpoint) + " does not look like a hub");
     }
     chosen.erase(std::remove_if(chosen.begin(), chosen.end(),
                                 [&](const RemoteFile *f) { return !seen.insert(f->path).second; }),
@@ -268,6 +340,19 @@ struct FileCloser
     void operator()(std::FILE *f) const { std::fclose(f); }
 };
 
+bool isGitSha1(const std::string &id)
+{
+    return id.size() == 40 && std::all_of(id.begin(), id.end(),
+                                          [](unsigned char ch) { return std::isxdigit(ch) != 0; });
+}
+
+std::string lowerCase(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char ch) { return char(std::tolower(ch)); });
+    return text;
+}
+
 // Fetches `file` into blobs/<etag>.incomplete (resuming it), verifies it and renames it to
 // blobs/<etag>. The caller holds the blob's lock.
 void fetchBlob(const Context &c, const RepoCache &cache, const std::string &commit,
@@ -277,13 +362,18 @@ void fetchBlob(const Context &c, const RepoCache &cache, const std::string &comm
     const fs::path incomplete = cache.incompletePath(blob);
     const std::string url =
         c.urlPrefix() + "/resolve/" + commit + "/" + detail::urlEncode(file.path, true);
-    const std::string subject = "'" + file.path + "' of " + c.what();
+    const std::string subject = "'" + excerpt(file.path) + "' of " + c.what();
+    // The most bytes the file may have: its listed size, else the cap for unlisted sizes (an
+    // endless or huge response must not fill the disk).
+    const int64_t limit =
+        file.size >= 0 ? file.size : std::max<int64_t>(0, c.options.unlistedSizeLimit);
     fs::create_directories(incomplete.parent_path());
+    detail::BusyRetry busy = busyRetry(c, subject);
 
-    for (int attempt = 0;; ++attempt) {
+    for (int resumes = 0;;) {
         throwIfCancelled(c);
         int64_t offset = std::max<int64_t>(0, fileSize(incomplete));
-        if (file.size >= 0 && offset > file.size) {
+        if (offset > limit) {
             fs::remove(incomplete); // longer than the file can be: not a prefix of it
             offset = 0;
         }
@@ -321,7 +411,8 @@ void fetchBlob(const Context &c, const RepoCache &cache, const std::string &comm
                 const std::string expected = "bytes " + std::to_string(offset) + "-";
                 if (range.rfind(expected, 0) != 0) {
                     writeError = "the server answered the range request for bytes " +
-                                 std::to_string(offset) + "- with Content-Range '" + range + "'";
+                                 std::to_string(offset) + "- with Content-Range '" +
+                                 excerpt(range) + "'";
                     return false;
                 }
             }
@@ -333,7 +424,7 @@ void fetchBlob(const Context &c, const RepoCache &cache, const std::string &comm
             return true;
         };
         sink.onData = [&](const char *data, std::size_t size) {
-            if (file.size >= 0 && offset + written + int64_t(size) > file.size) {
+            if (offset + written + int64_t(size) > limit) {
                 tooLong = true;
                 return false;
             }
@@ -367,34 +458,46 @@ void fetchBlob(const Context &c, const RepoCache &cache, const std::string &comm
         }
         if (!writeError.empty())
             throw Error(subject + ": " + writeError + "; nothing was moved into the cache");
-        if (tooLong) {
+        if (tooLong && file.size >= 0) {
             fs::remove(incomplete);
-            throw Error(url + " sent more than the " + std::to_string(file.size) +
+            throw Error(excerpt(url) + " sent more than the " + std::to_string(file.size) +
                         " bytes the hub lists for " + subject +
                         "; the partial file was deleted. Try again; if it repeats, the endpoint "
                         "serves a different file than it lists");
         }
+        if (tooLong) {
+            fs::remove(incomplete);
+            throw Error(excerpt(url) + " sent more than " + std::to_string(limit) + " bytes for " +
+                        subject +
+                        ", whose size the hub listing does not give; the transfer was stopped "
+                        "there and the partial file deleted. Files without a listed size may "
+                        "have at most that many bytes (HubOptions::unlistedSizeLimit); check "
+                        "HF_ENDPOINT, or fetch the file by hand");
+        }
         if (r.outcome == HttpOutcome::Cancelled)
             throwIfCancelled(c);
+        if (r.outcome == HttpOutcome::Refused)
+            throw Error(refusedRedirect(r, url, subject) + "; nothing was fetched over plain http");
         if (r.outcome == HttpOutcome::Done && r.final.status == 416 && offset > 0 &&
-            attempt < c.options.resumeRetries) {
+            resumes < c.options.resumeRetries) {
+            ++resumes;
             fs::remove(incomplete); // the partial file does not fit the server's file
             notes.push_back(subject + ": the server refused to resume; restarted from the start");
             continue;
         }
+        if (r.outcome == HttpOutcome::Done && busy.waitAfter(r))
+            continue;
         if (r.outcome == HttpOutcome::Done && (r.final.status < 200 || r.final.status >= 300))
-            throw Error(httpFailure(c, r, url, subject));
+            throw Error(httpFailure(c, r, url, subject) + busy.gaveUp(r));
 
         const int64_t have = offset + written;
         const bool shortBody = r.outcome == HttpOutcome::Done && file.size >= 0 && have < file.size;
         if (r.outcome == HttpOutcome::Partial || r.outcome == HttpOutcome::Timeout || shortBody) {
-            if (attempt < c.options.resumeRetries) {
+            if (resumes < c.options.resumeRetries) {
+                ++resumes;
                 notes.push_back(subject + ": transfer stopped at " + formatSize(have) +
                                 "; resumed");
-                for (int i = 0; i < 10 * (attempt + 1); ++i) { // back off 1 s, 2 s, ...
-                    throwIfCancelled(c);
-                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-                }
+                sleepUnlessCancelled(c, resumes); // back off 1 s, 2 s, ...
                 continue;
             }
             const std::string why = shortBody ? "the server closed the response after " +
@@ -418,14 +521,28 @@ void fetchBlob(const Context &c, const RepoCache &cache, const std::string &comm
             const std::string actual = hash.finishHex();
             if (actual != file.sha256) {
                 fs::remove(incomplete);
-                throw Error("checksum mismatch for " + subject + " from " + url +
+                throw Error("checksum mismatch for " + subject + " from " + excerpt(url) +
                             ": expected sha256 " + file.sha256 + " (from the hub listing), got " +
+                            actual +
+                            ". The corrupt download was deleted; try again, and if "
+                            "it repeats check HF_ENDPOINT, a proxy or the disk");
+            }
+        } else if (isGitSha1(file.blobId)) {
+            // Files kept in git itself (config.json, vocab.txt): the listing's blobId is their
+            // git object id. Another form of id (not a hub) cannot be checked.
+            const std::string actual = detail::gitBlobIdOfFile(incomplete);
+            if (actual != lowerCase(file.blobId)) {
+                fs::remove(incomplete);
+                throw Error("checksum mismatch for " + subject + " from " + excerpt(url) +
+                            ": expected git blob id " + lowerCase(file.blobId) +
+                            " (sha1 of \"blob <size>\\0\" + content, from the hub listing), got " +
                             actual +
                             ". The corrupt download was deleted; try again, and if "
                             "it repeats check HF_ENDPOINT, a proxy or the disk");
             }
         }
         fs::rename(incomplete, cache.blobPath(blob));
+        busy.addNote(notes);
         return;
     }
 }
@@ -519,17 +636,21 @@ std::string cachedSnapshot(const Context &c, const RepoCache &cache, std::string
     return dir.string();
 }
 
-std::string scrubbed(std::string message, const std::string &token)
+// The warning for an access token about to travel in clear text: to a plain http:// endpoint
+// that is not this machine. "" when there is nothing to warn about.
+std::string clearTextTokenWarning(const Context &c)
 {
-    if (token.size() < 4)
-        return message;
-    for (auto pos = message.find(token); pos != std::string::npos; pos = message.find(token, pos))
-        message.replace(pos, token.size(), "<token>");
-    return message;
+    const std::string &endpoint = c.settings.endpoint;
+    if (c.settings.token.empty() || endpoint.rfind("http://", 0) != 0 ||
+        detail::isLoopbackHost(detail::urlHost(endpoint)))
+        return {};
+    return "warning: the access token from " + c.settings.tokenSource + " is sent unencrypted to " +
+           excerpt(endpoint) +
+           " (plain http:// to another machine): anyone on the network path can read it and use "
+           "it. Use an https:// endpoint, or unset HF_TOKEN (and log out) for public repos";
 }
 
-DownloadResult download(const Context &c,
-                        const std::function<void(const DownloadProgress &)> &onProgress)
+DownloadResult download(const Context &c)
 {
     if (!c.options.revision.empty())
         detail::checkRevision(c.options.revision);
@@ -553,9 +674,14 @@ DownloadResult download(const Context &c,
         return result;
     }
 
+    // Before the first request, so that a cancel in answer to it sends nothing.
+    if (const std::string warning = clearTextTokenWarning(c); !warning.empty()) {
+        c.say(warning);
+        result.notes.push_back(warning);
+    }
     throwIfCancelled(c);
     std::string networkError;
-    const Listing listing = fetchListing(c, networkError);
+    const Listing listing = fetchListing(c, networkError, result.notes);
     if (listing.commit.empty()) {
         result.snapshotDir = cachedSnapshot(c, cache, result.commit, result.files, why);
         if (result.snapshotDir.empty())
@@ -568,7 +694,7 @@ DownloadResult download(const Context &c,
     }
 
     const std::vector<const RemoteFile *> files = chooseFiles(c, listing, result.notes);
-    ProgressMeter meter(onProgress, c.options.progressIntervalMs);
+    ProgressMeter meter(c.relay->forward(), c.options.progressIntervalMs);
     int64_t allTotal = 0;
     for (const RemoteFile *file : files)
         allTotal += std::max<int64_t>(0, file->size);
@@ -598,20 +724,26 @@ DownloadResult downloadRepo(const std::string &repo, RepoKind kind, const HubOpt
     c.options = options;
     c.cancel = cancel;
     c.settings = detail::resolveHubSettings(options);
+    ProgressRelay relay(onProgress);
+    c.relay = &relay;
     // Nothing that leaves this function may carry the token, whatever produced the text.
     try {
-        return download(c, onProgress);
+        return download(c);
     } catch (const DownloadCancelled &e) {
         throw DownloadCancelled(scrubbed(e.what(), c.settings.token));
     } catch (const Error &e) {
         throw Error(scrubbed(e.what(), c.settings.token));
     } catch (const fs::filesystem_error &e) {
-        throw Error(scrubbed(std::string("downloading ") + c.what() + ": " + e.what() +
+        // The message holds paths, which may hold names from the hub.
+        throw Error(scrubbed(std::string("downloading ") + c.what() + ": " +
+                                 excerpt(scrubbed(e.what(), c.settings.token), 600) +
                                  " (is the cache folder " + c.settings.cacheDir +
                                  " writable, with free space?)",
                              c.settings.token));
     } catch (const std::exception &e) {
-        throw Error(scrubbed("downloading " + c.what() + ": " + e.what(), c.settings.token));
+        throw Error(scrubbed("downloading " + c.what() + ": " +
+                                 excerpt(scrubbed(e.what(), c.settings.token), 600),
+                             c.settings.token));
     }
 }
 
@@ -638,19 +770,20 @@ std::string manualSetupHint(const std::string &repo, RepoKind kind, const HubOpt
     std::string files;
     if (!options.files.empty()) {
         for (const std::string &f : options.files)
-            files += (files.empty() ? "" : ", ") + f;
+            files += (files.empty() ? "" : ", ") + excerpt(f);
     } else if (kind == RepoKind::Model) {
         files = "config.json, vocab.txt, model.safetensors (or pytorch_model.bin) and, if it has "
                 "one, tokenizer_config.json";
     } else {
         files = "the data files (for SetFit/sst2: train.jsonl, validation.jsonl, test.jsonl)";
     }
-    const std::string page = settings.endpoint + (kind == RepoKind::Dataset ? "/datasets/" : "/") +
-                             repo + "/tree/" + revision;
+    const std::string page =
+        excerpt(settings.endpoint + (kind == RepoKind::Dataset ? "/datasets/" : "/") + repo +
+                "/tree/" + revision);
     std::string hint = "To set it up by hand: download " + files + " from " + page +
                        " (e.g. on another machine), put them in " + dir +
                        "/snapshots/manual/ and write the word manual into " + dir + "/refs/" +
-                       revision + "; ";
+                       excerpt(revision) + "; ";
     hint += kind == RepoKind::Model
                 ? "or put them in any folder and set model.pretrained_dir to it."
                 : "or put them in any folder and set data.dir (or SENTILAB_DATA_DIR) to it.";

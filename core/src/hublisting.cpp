@@ -3,11 +3,16 @@
 #include "hubcache.h"
 
 #include <sentilab/error.h>
+#include <sentilab/textexcerpt.h>
 
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <memory>
+#include <vector>
 
 namespace sentilab::detail {
 
@@ -23,7 +28,7 @@ Listing parseListing(const std::string &body, const std::string &url, const std:
 {
     const auto json = nlohmann::json::parse(body, nullptr, false);
     auto invalid = [&](const std::string &why) {
-        return Error(url + ": the file listing of " + what +
+        return Error(excerpt(url) + ": the file listing of " + what +
                      " is not what a Hugging Face hub sends (" + why + "); check HF_ENDPOINT");
     };
     if (!json.is_object())
@@ -58,6 +63,48 @@ Listing parseListing(const std::string &body, const std::string &url, const std:
         listing.files.push_back(std::move(file));
     }
     return listing;
+}
+
+std::string gitBlobIdOfFile(const std::filesystem::path &path)
+{
+    auto fail = [&](const std::string &why) {
+        return Error(path.string() + ": cannot compute the git blob id (" + why + ")");
+    };
+    std::ifstream in(path, std::ios::binary);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!in || ec)
+        throw fail("cannot read the file");
+
+    const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX *)> context(EVP_MD_CTX_new(),
+                                                                      EVP_MD_CTX_free);
+    const std::string header = "blob " + std::to_string(size) + '\0';
+    if (!context || EVP_DigestInit_ex(context.get(), EVP_sha1(), nullptr) != 1 ||
+        EVP_DigestUpdate(context.get(), header.data(), header.size()) != 1)
+        throw fail("OpenSSL cannot hash with SHA-1");
+    std::vector<char> buffer(1 << 20);
+    uintmax_t hashed = 0;
+    while (in) {
+        in.read(buffer.data(), std::streamsize(buffer.size()));
+        const auto got = std::size_t(in.gcount());
+        if (got > 0 && EVP_DigestUpdate(context.get(), buffer.data(), got) != 1)
+            throw fail("OpenSSL cannot hash with SHA-1");
+        hashed += got;
+    }
+    if (in.bad() || hashed != size)
+        throw fail("read " + std::to_string(hashed) + " of " + std::to_string(size) + " bytes");
+
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(context.get(), digest, &length) != 1)
+        throw fail("OpenSSL cannot hash with SHA-1");
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < length; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
 }
 
 } // namespace sentilab::detail

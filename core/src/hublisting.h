@@ -2,6 +2,7 @@
 // The hub's file listing of one repo revision, as GET {endpoint}/api/{models|datasets}/{repo}/
 // revision/{rev}?blobs=true returns it. Internal to core.
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -30,5 +31,10 @@ struct Listing
 // Throws sentilab::Error naming `url` and `what` ("model 'x'") when the text is not such a
 // listing or the commit is not a plain name.
 Listing parseListing(const std::string &body, const std::string &url, const std::string &what);
+
+// The git blob id of the file at `path` (sha1 of "blob <size>\0" + content, lower-case hex): what
+// RemoteFile::blobId lists for a file not stored with LFS. Reads the whole file; throws
+// sentilab::Error naming the path when it cannot.
+std::string gitBlobIdOfFile(const std::filesystem::path &path);
 
 } // namespace sentilab::detail

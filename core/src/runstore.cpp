@@ -196,16 +196,20 @@ void recoverInterrupted(Connection &db)
     {
         int64_t id, pid;
         std::string host, token;
+        int64_t silentSeconds;
     };
     std::vector<Owner> dead;
     {
         Statement s(db,
-                    "SELECT id, owner_pid, owner_host, owner_token FROM runs "
+                    "SELECT id, owner_pid, owner_host, owner_token, "
+                    "CAST(strftime('%s', 'now') AS INTEGER) - heartbeat_at FROM runs "
                     "WHERE status = 'running'",
                     op);
         while (s.step()) {
-            Owner o{s.int64At(0), s.int64At(1), s.textAt(2), s.textAt(3)};
-            if (runstore::ownerLiveness(o.pid, o.host, o.token) == runstore::Liveness::Dead)
+            Owner o{s.int64At(0), s.int64At(1), s.textAt(2), s.textAt(3), s.int64At(4)};
+            const runstore::Liveness liveness = runstore::ownerLiveness(o.pid, o.host, o.token);
+            if (liveness == runstore::Liveness::Dead || (liveness == runstore::Liveness::Unknown &&
+                                                         o.silentSeconds > RunStore::kLeaseSeconds))
                 dead.push_back(std::move(o));
         }
     }
@@ -223,9 +227,15 @@ void recoverInterrupted(Connection &db)
                     op);
     const std::string now = runstore::nowIso8601();
     for (const Owner &o : dead) {
-        const std::string why = "process " + std::to_string(o.pid) +
-                                " exited without finishing the run (killed or crashed); "
-                                "resume it from its last checkpoint";
+        const bool remote = !o.host.empty() && o.host != runstore::currentProcess().host;
+        const std::string why =
+            remote ? "process " + std::to_string(o.pid) + " on host " + o.host +
+                         " sent no heartbeat for " + std::to_string(o.silentSeconds) +
+                         " s (more than " + std::to_string(RunStore::kLeaseSeconds) +
+                         "); it is taken as dead: resume the run from its last checkpoint"
+                   : "process " + std::to_string(o.pid) +
+                         " exited without finishing the run (killed or crashed); "
+                         "resume it from its last checkpoint";
         update.bind(1, o.id).bind(2, now).bind(3, why).bind(4, o.pid).bind(5, o.host);
         update.bind(6, o.token);
         update.execute();
@@ -294,6 +304,16 @@ RunStore RunStore::open(const std::string &path)
     runstore::prepareDatabase(impl->db, kSchemaVersion);
     recoverInterrupted(impl->db);
     return RunStore(std::move(impl));
+}
+
+RunStore RunStore::openExisting(const std::string &path)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw Error(path + ": no run store there (" +
+                    (std::filesystem::exists(path, ec) ? "not a file" : "no such file") +
+                    "); check --db or SENTILAB_DB. Nothing was created.");
+    return open(path);
 }
 
 std::string RunStore::defaultPath()
@@ -365,7 +385,8 @@ int64_t RunStore::createRun(const RunInfo &info)
     Statement s(db,
                 "INSERT INTO runs (name, kind, status, config_yaml, config_hash, seed, "
                 "environment, started_at, note, total_steps, last_step, owner_pid, owner_host, "
-                "owner_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                "owner_token, heartbeat_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                "?12, ?13, ?14, CAST(strftime('%s', 'now') AS INTEGER))",
                 op);
     s.bind(1, info.name).bind(2, info.kind).bind(3, toString(status)).bind(4, info.configYaml);
     s.bind(5, info.configHash).bind(6, static_cast<int64_t>(info.seed)).bind(7, info.environment);
@@ -393,7 +414,9 @@ void RunStore::setStatus(int64_t runId, RunStatus status, const std::string &err
               "status = ?2, error = ?3, ended_at = CASE WHEN ?6 THEN ?4 ELSE '' END, "
               "owner_pid = CASE WHEN ?5 THEN ?7 ELSE owner_pid END, "
               "owner_host = CASE WHEN ?5 THEN ?8 ELSE owner_host END, "
-              "owner_token = CASE WHEN ?5 THEN ?9 ELSE owner_token END WHERE id = ?1",
+              "owner_token = CASE WHEN ?5 THEN ?9 ELSE owner_token END, "
+              "heartbeat_at = CASE WHEN ?5 THEN CAST(strftime('%s', 'now') AS INTEGER) "
+              "ELSE heartbeat_at END WHERE id = ?1",
               "setting the status of run " + std::to_string(runId), [&](Statement &s) {
                   s.bind(2, toString(status)).bind(3, error).bind(4, now);
                   s.bind(5, int64_t(running)).bind(6, int64_t(isTerminal(status)));
@@ -416,20 +439,34 @@ void RunStore::claimRun(int64_t runId)
         const int64_t pid = s.int64At(1);
         const std::string host = s.textAt(2), token = s.textAt(3);
         const bool mine = pid == self.pid && host == self.host && token == self.token;
-        if (s.textAt(0) == "running" && !mine &&
-            runstore::ownerLiveness(pid, host, token) == runstore::Liveness::Alive)
+        const std::string status = s.textAt(0);
+        if (status == "running" && !mine &&
+            runstore::ownerLiveness(pid, host, token) != runstore::Liveness::Dead)
             throw Error("cannot resume run " + std::to_string(runId) + " in " + db.path() +
-                        ": it is still running in process " + std::to_string(pid) +
-                        "; stop that process first");
+                        ": it is running in process " + std::to_string(pid) +
+                        (host.empty() ? std::string() : " on " + host) +
+                        " (claimed by it, or not yet found dead); stop that process first");
+        if (status != "running" && status != "interrupted" && status != "cancelled")
+            throw Error("cannot resume run " + std::to_string(runId) + " in " + db.path() +
+                        ": it is " + status +
+                        "; only interrupted or cancelled runs can be resumed");
     }
     Statement s(db,
                 "UPDATE runs SET status = 'running', ended_at = '', error = '', owner_pid = ?2, "
-                "owner_host = ?3, owner_token = ?4 WHERE id = ?1",
+                "owner_host = ?3, owner_token = ?4, "
+                "heartbeat_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE id = ?1",
                 op);
     s.bind(1, runId);
     bindOwner(s, 2);
     s.execute();
     tx.commit();
+}
+
+void RunStore::heartbeat(int64_t runId)
+{
+    updateRun(m_impl->db, runId,
+              "UPDATE runs SET heartbeat_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE id = ?1",
+              "recording the heartbeat of run " + std::to_string(runId), [](Statement &) {});
 }
 
 void RunStore::setProgress(int64_t runId, int64_t lastStep, int64_t totalSteps)

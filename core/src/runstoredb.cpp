@@ -135,9 +135,16 @@ CREATE TABLE IF NOT EXISTS comparisons (
 );
 )sql";
 
+// v3: a heartbeat (Unix seconds, the writer's clock) lets a process on another machine that shares
+// the database tell a dead owner from a live one.
+const char kSchemaV3[] = R"sql(
+ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 const Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 // The statement as one line, cut to a readable length, for error messages.

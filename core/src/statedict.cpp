@@ -1,21 +1,28 @@
 #include "statedict.h"
 
 #include <algorithm>
-#include <fstream>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 
+#include <caffe2/serialize/inline_container.h>
+#include <caffe2/serialize/read_adapter_interface.h>
+#include <torch/csrc/jit/serialization/import_read.h>
 #include <torch/csrc/jit/serialization/pickle.h>
+#include <torch/csrc/jit/serialization/storage_context.h>
 #include <torch/utils.h>
 
 #include <sentilab/error.h>
+
+#include <sentilab/textexcerpt.h>
 
 namespace sentilab {
 namespace {
 
 bool endsWith(const std::string &s, const std::string &suffix)
 {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool startsWith(const std::string &s, const std::string &prefix)
@@ -43,6 +50,82 @@ std::string joined(const std::vector<std::string> &names, size_t limit = 8)
     return text;
 }
 
+// The checkpoint's bytes for LibTorch's zip reader; reads past the end return fewer bytes (the
+// reader turns that into an error) instead of touching memory outside the buffer.
+class BytesReader : public caffe2::serialize::ReadAdapterInterface
+{
+public:
+    explicit BytesReader(std::vector<char> bytes) : m_bytes(std::move(bytes)) {}
+    size_t size() const override { return m_bytes.size(); }
+    size_t read(uint64_t pos, void *buf, size_t n, const char *) const override
+    {
+        if (pos >= m_bytes.size())
+            return 0;
+        const size_t count = std::min<uint64_t>(n, m_bytes.size() - pos);
+        std::memcpy(buf, m_bytes.data() + pos, count);
+        return count;
+    }
+
+private:
+    std::vector<char> m_bytes;
+};
+
+// The zip records that hold tensor storages ("<prefix>/data/<key>"), read whole with their real
+// sizes. LibTorch's own loader sizes a storage from the element count in the pickle instead, so a
+// short or empty record would be read past its end (SIGSEGV, or garbage weights).
+std::shared_ptr<torch::jit::DeserializationStorageContext>
+readStorages(caffe2::serialize::PyTorchStreamReader &reader)
+{
+    auto context = std::make_shared<torch::jit::DeserializationStorageContext>();
+    for (const std::string &name : reader.getAllRecords()) {
+        const size_t slash = name.rfind("data/");
+        if (slash == std::string::npos || (slash != 0 && name[slash - 1] != '/'))
+            continue;
+        const std::string key = name.substr(slash + 5);
+        if (key.empty() || key.find('/') != std::string::npos || context->hasStorage(key))
+            continue;
+        auto [data, size] = reader.getRecord(name.substr(0, slash) + "data/" + key);
+        context->addStorage(key, c10::Storage(c10::Storage::use_byte_size_t(), size,
+                                              std::move(data), nullptr, false));
+    }
+    return context;
+}
+
+// Throws unless every element `tensor` can address lies inside its storage.
+void checkTensorInStorage(const torch::Tensor &tensor, const std::string &path,
+                          const std::string &name)
+{
+    const auto fail = [&](const std::string &why) {
+        throw Error(path + ": tensor '" + name + "' " + why +
+                    "; the checkpoint is corrupt (re-download it or use model.safetensors)");
+    };
+    if (tensor.layout() != torch::kStrided || !tensor.device().is_cpu())
+        fail("is not a dense CPU tensor");
+    if (!tensor.has_storage())
+        fail("has no storage");
+    if (tensor.numel() == 0)
+        return;
+    const int64_t offset = tensor.storage_offset();
+    if (offset < 0)
+        fail("has a negative storage offset");
+    // Highest element index the view reaches, in unsigned 128-bit arithmetic so that hostile sizes
+    // and strides cannot overflow.
+    unsigned __int128 last = static_cast<unsigned __int128>(offset);
+    for (int64_t d = 0; d < tensor.dim(); ++d) {
+        if (tensor.stride(d) < 0)
+            fail("has a negative stride");
+        last += static_cast<unsigned __int128>(tensor.size(d) - 1) *
+                static_cast<unsigned __int128>(tensor.stride(d));
+    }
+    const unsigned __int128 needed =
+        (last + 1) * static_cast<unsigned __int128>(tensor.element_size());
+    const size_t available = tensor.storage().nbytes();
+    if (needed > available || (available > 0 && tensor.storage().data() == nullptr))
+        fail("of shape " + shapeText(tensor.sizes()) + " at storage offset " +
+             std::to_string(offset) + " needs more bytes than its storage record holds (" +
+             std::to_string(available) + ")");
+}
+
 TensorMap loadPickleCheckpoint(const std::string &path)
 {
     std::ifstream in(path, std::ios::binary);
@@ -54,20 +137,31 @@ TensorMap loadPickleCheckpoint(const std::string &path)
                            "Python or use model.safetensors");
     c10::IValue value;
     try {
-        value = torch::jit::pickle_load(bytes);
+        caffe2::serialize::PyTorchStreamReader reader(
+            std::make_shared<BytesReader>(std::move(bytes)));
+        const auto storages = readStorages(reader);
+        value = torch::jit::readArchiveAndTensors(
+            "data", "", "", c10::nullopt, c10::nullopt, c10::nullopt, reader,
+            torch::jit::Unpickler::defaultTypeParser, storages);
     } catch (const c10::Error &e) {
-        throw Error(path + ": the PyTorch checkpoint is corrupt or truncated: "
-                    + e.what_without_backtrace());
+        throw Error(path + ": the PyTorch checkpoint is corrupt or truncated: " +
+                    excerpt(e.what_without_backtrace()));
     }
     if (!value.isGenericDict())
         throw Error(path + ": expected a state dict (name -> tensor), found " + value.tagKind());
     TensorMap tensors;
     for (const auto &entry : value.toGenericDict()) {
         if (!entry.key().isString() || !entry.value().isTensor())
-            throw Error(path + ": the state dict holds a non-tensor entry (" + entry.key().tagKind()
-                        + " -> " + entry.value().tagKind() + ")");
-        tensors[entry.key().toStringRef()] =
-            entry.value().toTensor().to(torch::kFloat32).contiguous();
+            throw Error(path + ": the state dict holds a non-tensor entry (" +
+                        entry.key().tagKind() + " -> " + entry.value().tagKind() + ")");
+        const std::string name = entry.key().toStringRef();
+        const torch::Tensor tensor = entry.value().toTensor();
+        checkTensorInStorage(tensor, path, excerpt(name));
+        if (tensor.is_complex() || tensor.scalar_type() == torch::kBool)
+            throw Error(path + ": tensor '" + excerpt(name) + "' has dtype " +
+                        std::string(c10::toString(tensor.scalar_type())) +
+                        "; weights must be real numbers");
+        tensors[name] = tensor.to(torch::kFloat32).contiguous();
     }
     return tensors;
 }
@@ -85,8 +179,8 @@ std::string LoadReport::summary() const
 {
     std::string text = "loaded " + std::to_string(loaded.size()) + " tensors from " + source;
     if (!missing.empty())
-        text += "\nnewly initialised (not in the checkpoint; they must be trained): "
-                + joined(missing);
+        text +=
+            "\nnewly initialised (not in the checkpoint; they must be trained): " + joined(missing);
     if (!ignored.empty())
         text += "\nignored (masked-LM head, not used by the classifier): " + joined(ignored);
     if (!unexpected.empty())
@@ -103,7 +197,8 @@ LoadReport applyStateDict(torch::nn::Module &model, TensorMap tensors, const std
     if (!hasPrefix) { // a bare DistilBertModel checkpoint
         TensorMap renamed;
         for (auto &kv : tensors) {
-            const bool body = startsWith(kv.first, "embeddings.") || startsWith(kv.first, "transformer.");
+            const bool body =
+                startsWith(kv.first, "embeddings.") || startsWith(kv.first, "transformer.");
             renamed[body ? "distilbert." + kv.first : kv.first] = std::move(kv.second);
         }
         tensors = std::move(renamed);
@@ -119,10 +214,16 @@ LoadReport applyStateDict(torch::nn::Module &model, TensorMap tensors, const std
             continue;
         }
         if (!it->second.sizes().equals(param.value().sizes()))
-            throw Error(source + ": tensor '" + param.key() + "' has shape "
-                        + shapeText(it->second.sizes()) + " but the model expects "
-                        + shapeText(param.value().sizes())
-                        + "; config.json does not describe this checkpoint");
+            throw Error(source + ": tensor '" + param.key() + "' has shape " +
+                        shapeText(it->second.sizes()) + " but the model expects " +
+                        shapeText(param.value().sizes()) +
+                        "; config.json does not describe this checkpoint");
+        if (!torch::isfinite(it->second).all().item<bool>())
+            throw Error(source + ": tensor '" + param.key() + "' holds NaN or infinite values (" +
+                        std::to_string(
+                            torch::logical_not(torch::isfinite(it->second)).sum().item<int64_t>()) +
+                        " of " + std::to_string(it->second.numel()) +
+                        "); the checkpoint is corrupt or comes from a diverged run");
         param.value().copy_(it->second);
         report.loaded.push_back(param.key());
         tensors.erase(it);
@@ -140,8 +241,8 @@ LoadReport applyStateDict(torch::nn::Module &model, TensorMap tensors, const std
         }
     }
     if (!missingRequired.empty())
-        throw Error(source + ": missing required tensors: " + joined(missingRequired)
-                    + "; this is not a complete DistilBERT checkpoint");
+        throw Error(source + ": missing required tensors: " + joined(missingRequired) +
+                    "; this is not a complete DistilBERT checkpoint");
     return report;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <optional>
 
 #include <torch/nn/functional/loss.h>
@@ -13,24 +14,19 @@
 #include <sentilab/error.h>
 #include <sentilab/runtime.h>
 
+#include <sentilab/textexcerpt.h>
+
+#include "durablefiles.h"
 #include "evaluation.h"
+#include "heartbeat.h"
 #include "hfcheckpoint.h"
 #include "modelsetup.h"
+#include "sha256stream.h"
 #include "trainerstate.h"
 
 namespace fs = std::filesystem;
 
 namespace sentilab {
-
-std::string defaultCheckpointRoot(const std::string &dbPath)
-{
-    return (fs::path(dbPath).parent_path() / "checkpoints").string();
-}
-
-std::string runCheckpointDir(const std::string &checkpointRoot, int64_t runId)
-{
-    return (fs::path(checkpointRoot) / ("run-" + std::to_string(runId))).string();
-}
 
 namespace {
 
@@ -42,7 +38,8 @@ double scheduleFactor(int64_t step, int64_t warmupSteps, int64_t totalSteps)
 {
     if (step < warmupSteps)
         return double(step) / double(std::max<int64_t>(1, warmupSteps));
-    return std::max(0.0, double(totalSteps - step) / double(std::max<int64_t>(1, totalSteps - warmupSteps)));
+    return std::max(0.0, double(totalSteps - step) /
+                             double(std::max<int64_t>(1, totalSteps - warmupSteps)));
 }
 
 // Decoupled weight decay only on matrices: every bias and every LayerNorm parameter (including
@@ -53,14 +50,16 @@ torch::optim::AdamW makeOptimizer(torch::nn::Module &model, const TrainOptions &
     std::vector<torch::Tensor> decay, noDecay;
     for (const auto &p : model.named_parameters()) {
         const std::string &name = p.key();
-        const bool isNorm = name.find("LayerNorm") != std::string::npos
-                            || name.find("layer_norm") != std::string::npos;
+        const bool isNorm = name.find("LayerNorm") != std::string::npos ||
+                            name.find("layer_norm") != std::string::npos;
         const bool isBias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
         (isNorm || isBias ? noDecay : decay).push_back(p.value());
     }
     const auto options = [&](double wd) {
-        return std::make_unique<torch::optim::AdamWOptions>(
-            torch::optim::AdamWOptions(t.lr).betas({t.adamBeta1, t.adamBeta2}).eps(t.adamEps).weight_decay(wd));
+        return std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(t.lr)
+                                                                .betas({t.adamBeta1, t.adamBeta2})
+                                                                .eps(t.adamEps)
+                                                                .weight_decay(wd));
     };
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(decay, options(t.weightDecay));
@@ -73,8 +72,7 @@ class Run
 public:
     Run(const TrainingRequest &request, const TrainingCallbacks &callbacks)
         : m_request(request), m_callbacks(callbacks)
-    {
-    }
+    {}
     TrainingResult execute();
 
 private:
@@ -85,6 +83,10 @@ private:
     bool evaluateValidation(int64_t epoch, double epochProgress);
     void finalTest();
     void flushMetrics();
+    void recordDataFiles();
+    void checkDataFilesUnchanged() const;
+    void fail(const std::string &what);
+    void requireRunFolder() const;
     double wallMs() const;
 
     TrainingRequest m_request;
@@ -93,6 +95,12 @@ private:
     std::optional<RunStore> m_store;
     TrainingResult m_result;
     std::string m_checkpointDir;
+    std::string m_dbPath; // absolute
+    struct DataFile
+    {
+        std::string split, path, sha256; // path absolute
+    };
+    std::vector<DataFile> m_dataFiles;
 
     ModelSetup m_setup;
     std::optional<Tokenizer> m_tokenizer;
@@ -118,8 +126,8 @@ void Run::log(const std::string &level, const std::string &message)
 
 double Run::wallMs() const
 {
-    return m_wallOffsetMs
-           + std::chrono::duration<double, std::milli>(Clock::now() - m_sessionStart).count();
+    return m_wallOffsetMs +
+           std::chrono::duration<double, std::milli>(Clock::now() - m_sessionStart).count();
 }
 
 void Run::flushMetrics()
@@ -132,15 +140,18 @@ void Run::flushMetrics()
 
 TrainingResult Run::execute()
 {
-    const std::string dbPath = m_request.dbPath.empty() ? RunStore::defaultPath() : m_request.dbPath;
-    m_store.emplace(RunStore::open(dbPath));
-    const std::string root = m_request.checkpointRoot.empty() ? defaultCheckpointRoot(dbPath)
-                                                              : m_request.checkpointRoot;
+    // Absolute paths: the store records where checkpoints are, and a relative path would mean
+    // another folder to a command run from another working directory.
+    m_dbPath = absolutePath(m_request.dbPath.empty() ? RunStore::defaultPath() : m_request.dbPath);
+    m_store.emplace(RunStore::open(m_dbPath));
+    const std::string root = m_request.checkpointRoot.empty()
+                                 ? defaultCheckpointRoot(m_dbPath)
+                                 : absolutePath(m_request.checkpointRoot);
     if (m_request.resumeRunId > 0) {
         const RunInfo info = m_store->run(m_request.resumeRunId);
         if (info.status != RunStatus::Interrupted && info.status != RunStatus::Cancelled)
-            throw Error("run " + std::to_string(info.id) + " is " + toString(info.status)
-                        + "; only interrupted or cancelled runs can be resumed");
+            throw Error("run " + std::to_string(info.id) + " is " + toString(info.status) +
+                        "; only interrupted or cancelled runs can be resumed");
         // The stored config is authoritative: a resumed run must be the same experiment.
         m_config = ExperimentConfig::fromYaml(info.configYaml, "run " + std::to_string(info.id));
         m_result.runId = info.id;
@@ -151,6 +162,8 @@ TrainingResult Run::execute()
         m_config.train.threads = m_request.threads;
     setComputeThreads(m_config.train.threads);
     setUp(); // data and model files: errors here throw before a new run is created
+    if (m_result.runId)
+        checkDataFilesUnchanged();
 
     if (m_result.runId) {
         m_store->claimRun(m_result.runId);
@@ -165,9 +178,12 @@ TrainingResult Run::execute()
         info.environment = environmentSummary();
         m_result.runId = m_store->createRun(info);
         if (m_request.runName.empty())
-            m_store->renameRun(m_result.runId, m_config.name + "-" + std::to_string(m_result.runId));
+            m_store->renameRun(m_result.runId,
+                               m_config.name + "-" + std::to_string(m_result.runId));
         m_store->setParams(m_result.runId, m_config.flatten());
+        recordDataFiles();
     }
+    const Heartbeat heartbeat(m_dbPath, m_result.runId);
     m_checkpointDir = runCheckpointDir(root, m_result.runId);
     if (!m_loadSummary.empty())
         log("info", m_loadSummary);
@@ -175,6 +191,7 @@ TrainingResult Run::execute()
         m_callbacks.onStarted(m_result.runId);
 
     try {
+        writeRunFolderMarker(m_checkpointDir, m_result.runId, m_dbPath);
         trainLoop();
         if (!cancelled())
             finalTest();
@@ -187,22 +204,76 @@ TrainingResult Run::execute()
             m_store->setStatus(m_result.runId, RunStatus::Finished);
             m_result.status = RunStatus::Finished;
         }
+    } catch (const c10::Error &e) {
+        fail(e.what_without_backtrace());
     } catch (const std::exception &e) {
-        // c10::Error derives from std::exception; any failure after the run exists ends it.
-        std::string what = e.what();
-        if (const auto *c10 = dynamic_cast<const c10::Error *>(&e))
-            what = c10->what_without_backtrace();
-        m_result.status = RunStatus::Failed;
-        m_result.error = what;
-        try {
-            flushMetrics();
-        } catch (const std::exception &) {
-        }
-        m_store->setStatus(m_result.runId, RunStatus::Failed, what);
-        log("error", what);
+        // Error, filesystem_error, bad_alloc, SQLite write failures: any failure after the run
+        // exists ends it as failed with the reason.
+        fail(e.what());
     }
     m_result.bestValAccuracy = m_position.bestValAccuracy;
     return m_result;
+}
+
+void Run::fail(const std::string &what)
+{
+    m_result.status = RunStatus::Failed;
+    m_result.error = excerpt(what, 2000);
+    try {
+        flushMetrics();
+    } catch (const std::exception &) {
+        m_pending.clear(); // the failure below is what matters; the store may be the problem
+    }
+    try {
+        m_store->setStatus(m_result.runId, RunStatus::Failed, m_result.error);
+        log("error", m_result.error);
+    } catch (const std::exception &storeError) {
+        // Keep the original reason first: it is why the run ended.
+        m_result.error += "; in addition, recording the failure in the run store failed: " +
+                          excerpt(storeError.what(), 500) +
+                          " (the run will show as interrupted once this process exits)";
+        if (m_callbacks.onLog)
+            m_callbacks.onLog("error", m_result.error);
+    }
+}
+
+void Run::requireRunFolder() const
+{
+    std::error_code ec;
+    if (!fs::exists(fs::path(m_checkpointDir) / "sentilab-run.json", ec))
+        throw Error(m_checkpointDir + ": the run's checkpoint folder disappeared during the run "
+                                      "(deleted or moved?); the run stops here. Resume is not "
+                                      "possible from this folder: start a new run");
+}
+
+void Run::recordDataFiles()
+{
+    std::vector<std::pair<std::string, std::string>> params;
+    for (const DataFile &f : m_dataFiles) {
+        params.emplace_back("data.resolved." + f.split + ".path", f.path);
+        params.emplace_back("data.resolved." + f.split + ".sha256", f.sha256);
+    }
+    m_store->setParams(m_result.runId, params);
+}
+
+void Run::checkDataFilesUnchanged() const
+{
+    std::map<std::string, std::string> stored;
+    for (const auto &kv : m_store->params(m_result.runId))
+        stored[kv.first] = kv.second;
+    for (const DataFile &f : m_dataFiles) {
+        const auto hash = stored.find("data.resolved." + f.split + ".sha256");
+        if (hash == stored.end())
+            continue; // a run from before data files were recorded
+        if (hash->second != f.sha256)
+            throw Error(
+                "cannot resume run " + std::to_string(m_result.runId) + ": its " + f.split +
+                " data was " + stored["data.resolved." + f.split + ".path"] + " (sha256 " +
+                hash->second.substr(0, 12) + "...), but the file found now, " + f.path +
+                ", has sha256 " + f.sha256.substr(0, 12) +
+                "...; a resumed run must read the same sentences. Restore the original "
+                "file (or point data.dir / SENTILAB_DATA_DIR back at it) or start a new run");
+    }
 }
 
 void Run::setUp()
@@ -211,9 +282,17 @@ void Run::setUp()
     m_tokenizer = Tokenizer::fromVocabFile(m_setup.vocabPath);
     const int maxLength = m_config.model.maxLength;
     const DataOptions &d = m_config.data;
-    m_train = encodeSplit(*m_tokenizer, readExamples(resolveDataFile(d, d.train), d.maxTrainExamples), maxLength);
-    m_validation = encodeSplit(*m_tokenizer, readExamples(resolveDataFile(d, d.validation), d.maxEvalExamples), maxLength);
-    m_test = encodeSplit(*m_tokenizer, readExamples(resolveDataFile(d, d.test), d.maxEvalExamples), maxLength);
+    for (const auto &[split, name] :
+         {std::pair{"train", d.train}, {"validation", d.validation}, {"test", d.test}}) {
+        const std::string path = absolutePath(resolveDataFile(d, name));
+        m_dataFiles.push_back({split, path, detail::sha256OfFile(path)});
+    }
+    m_train = encodeSplit(*m_tokenizer,
+                          readExamples(resolveDataFile(d, d.train), d.maxTrainExamples), maxLength);
+    m_validation = encodeSplit(
+        *m_tokenizer, readExamples(resolveDataFile(d, d.validation), d.maxEvalExamples), maxLength);
+    m_test = encodeSplit(*m_tokenizer, readExamples(resolveDataFile(d, d.test), d.maxEvalExamples),
+                         maxLength);
     if (m_train.size() == 0)
         throw Error(resolveDataFile(d, d.train) + ": no training examples");
 
@@ -223,7 +302,8 @@ void Run::setUp()
         m_loadSummary = report.summary();
     m_optimizer.emplace(makeOptimizer(*m_model, m_config.train));
 
-    const int64_t stepsPerEpoch = (m_train.size() + m_config.train.batchSize - 1) / m_config.train.batchSize;
+    const int64_t stepsPerEpoch =
+        (m_train.size() + m_config.train.batchSize - 1) / m_config.train.batchSize;
     m_totalSteps = stepsPerEpoch * m_config.train.epochs;
     m_warmupSteps = int64_t(std::llround(m_config.train.warmupRatio * double(m_totalSteps)));
 }
@@ -233,12 +313,24 @@ void Run::trainLoop()
     const TrainOptions &t = m_config.train;
     const std::string lastDir = (fs::path(m_checkpointDir) / "last").string();
     if (m_request.resumeRunId > 0) {
-        m_position = loadResumableCheckpoint(lastDir, *m_model, *m_optimizer);
-        m_store->deleteMetricsAfter(m_result.runId, m_position.step);
-        const auto earlier = m_store->metrics(m_result.runId, "train/loss");
-        m_wallOffsetMs = earlier.empty() ? 0.0 : earlier.back().wallMs;
-        log("info", "resumed from step " + std::to_string(m_position.step) + " (epoch "
-                        + std::to_string(m_position.epoch + 1) + ")");
+        if (recoverDirectory(lastDir))
+            log("warning", "recovered the last checkpoint from an interrupted folder swap");
+        std::error_code ec;
+        if (fs::exists(fs::path(lastDir) / "trainer_state.json", ec)) {
+            m_position = loadResumableCheckpoint(lastDir, *m_model, *m_optimizer);
+            m_store->deleteMetricsAfter(m_result.runId, m_position.step);
+            const auto earlier = m_store->metrics(m_result.runId, "train/loss");
+            m_wallOffsetMs = earlier.empty() ? 0.0 : earlier.back().wallMs;
+            log("info", "resumed from step " + std::to_string(m_position.step) + " (epoch " +
+                            std::to_string(m_position.epoch + 1) + ")");
+        } else {
+            // Stopped before its first checkpoint: the model, optimizer and generator are exactly
+            // as a new run of this config starts them (setUp seeded them), so training from step
+            // 0 reproduces the uninterrupted run.
+            m_store->deleteMetricsAfter(m_result.runId, 0);
+            log("info", "no checkpoint had been saved yet: restarting from step 0 with the same "
+                        "seed (the result equals an uninterrupted run)");
+        }
     }
     m_store->setProgress(m_result.runId, m_position.step, m_totalSteps);
     m_model->train();
@@ -247,7 +339,8 @@ void Run::trainLoop()
     const int64_t sessionStartStep = m_position.step;
     int64_t sessionSamples = 0, sessionTokens = 0;
     for (int64_t epoch = m_position.epoch; epoch < t.epochs; ++epoch) {
-        const std::vector<Batch> plan = planEpoch(m_train.lengths, t.batchSize, t.seed, epoch, t.bucketByLength);
+        const std::vector<Batch> plan =
+            planEpoch(m_train.lengths, t.batchSize, t.seed, epoch, t.bucketByLength);
         const int64_t firstBatch = epoch == m_position.epoch ? m_position.batchInEpoch : 0;
         for (int64_t b = firstBatch; b < int64_t(plan.size()); ++b) {
             if (cancelled())
@@ -261,16 +354,17 @@ void Run::trainLoop()
             const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue))
-                throw Error("training loss became " + std::to_string(lossValue) + " at step "
-                            + std::to_string(m_position.step + 1) + " (lr " + std::to_string(lr)
-                            + "); lower train.lr or keep train.grad_clip > 0");
+                throw Error("training loss became " + std::to_string(lossValue) + " at step " +
+                            std::to_string(m_position.step + 1) + " (lr " + std::to_string(lr) +
+                            "); lower train.lr or keep train.grad_clip > 0");
             m_optimizer->zero_grad();
             loss.backward();
             const double gradNorm = torch::nn::utils::clip_grad_norm_(
-                m_model->parameters(), t.gradClip > 0 ? t.gradClip : std::numeric_limits<double>::infinity());
+                m_model->parameters(),
+                t.gradClip > 0 ? t.gradClip : std::numeric_limits<double>::infinity());
             if (!std::isfinite(gradNorm))
-                throw Error("gradient norm became " + std::to_string(gradNorm) + " at step "
-                            + std::to_string(m_position.step + 1) + "; lower train.lr");
+                throw Error("gradient norm became " + std::to_string(gradNorm) + " at step " +
+                            std::to_string(m_position.step + 1) + "; lower train.lr");
             m_optimizer->step();
             ++m_position.step;
             m_position.epoch = epoch;
@@ -287,13 +381,16 @@ void Run::trainLoop()
             info.loss = lossValue;
             info.lr = lr;
             info.gradNorm = gradNorm;
-            info.elapsedSeconds = std::chrono::duration<double>(Clock::now() - m_sessionStart).count();
+            info.elapsedSeconds =
+                std::chrono::duration<double>(Clock::now() - m_sessionStart).count();
             info.samplesPerSecond = double(sessionSamples) / std::max(1e-9, info.elapsedSeconds);
             info.tokensPerSecond = double(sessionTokens) / std::max(1e-9, info.elapsedSeconds);
             const double stepsPerSecond =
                 double(m_position.step - sessionStartStep) / std::max(1e-9, info.elapsedSeconds);
-            info.etaSeconds = double(m_totalSteps - m_position.step) / std::max(1e-9, stepsPerSecond);
-            if (m_position.step % std::max<int64_t>(1, t.logEvery) == 0 || b + 1 == int64_t(plan.size())) {
+            info.etaSeconds =
+                double(m_totalSteps - m_position.step) / std::max(1e-9, stepsPerSecond);
+            if (m_position.step % std::max<int64_t>(1, t.logEvery) == 0 ||
+                b + 1 == int64_t(plan.size())) {
                 const double now = wallMs();
                 m_pending.push_back({"train/loss", info.step, now, lossValue});
                 m_pending.push_back({"train/lr", info.step, now, lr});
@@ -314,7 +411,9 @@ void Run::trainLoop()
                 }
                 if (!evaluateValidation(epoch, info.epochProgress))
                     return; // cancelled during evaluation
-                saveResumableCheckpoint(lastDir, *m_model, *m_optimizer, m_position, m_setup.vocabPath);
+                requireRunFolder();
+                saveResumableCheckpoint(lastDir, *m_model, *m_optimizer, m_position,
+                                        m_setup.vocabPath);
                 m_store->addCheckpoint(m_result.runId, {"last", m_position.step, lastDir, 0.0});
                 m_store->setProgress(m_result.runId, m_position.step, m_totalSteps);
             }
@@ -327,7 +426,8 @@ bool Run::evaluateValidation(int64_t epoch, double epochProgress)
 {
     flushMetrics();
     const auto start = Clock::now();
-    const EvalResult r = evaluate(*m_model, m_validation, 64, m_tokenizer->padId(), m_callbacks.cancel);
+    const EvalResult r =
+        evaluate(*m_model, m_validation, 64, m_tokenizer->padId(), m_callbacks.cancel);
     if (r.cancelled)
         return false;
     EvalInfo info;
@@ -343,29 +443,31 @@ bool Run::evaluateValidation(int64_t epoch, double epochProgress)
     info.isBest = r.accuracy > m_position.bestValAccuracy;
 
     const double now = wallMs();
-    m_store->logEval(m_result.runId, {"validation", info.step, epochProgress, r.accuracy, r.f1, r.loss,
-                                      r.confusion, now});
+    m_store->logEval(m_result.runId, {"validation", info.step, epochProgress, r.accuracy, r.f1,
+                                      r.loss, r.confusion, now});
     m_store->logMetrics(m_result.runId, {{"val/accuracy", info.step, now, r.accuracy},
                                          {"val/f1", info.step, now, r.f1},
                                          {"val/loss", info.step, now, r.loss}});
     std::vector<PredictionRow> rows;
     for (int64_t i = 0; i < m_validation.size(); ++i)
-        rows.push_back({i, m_validation.labels[size_t(i)], r.predicted[size_t(i)], r.probPositive[size_t(i)]});
+        rows.push_back(
+            {i, m_validation.labels[size_t(i)], r.predicted[size_t(i)], r.probPositive[size_t(i)]});
     m_store->logPredictions(m_result.runId, "validation", info.step, rows);
     if (info.isBest) {
         m_position.bestValAccuracy = r.accuracy;
         m_position.bestStep = info.step;
         const std::string bestDir = (fs::path(m_checkpointDir) / "best").string();
         const std::string tmp = bestDir + ".tmp";
+        requireRunFolder();
         std::error_code ec;
         fs::remove_all(tmp, ec);
         saveClassifierFolder(tmp, *m_model, m_setup.vocabPath);
         replaceDirectory(tmp, bestDir);
         m_store->addCheckpoint(m_result.runId, {"best", info.step, bestDir, r.accuracy});
     }
-    log("info", "epoch " + std::to_string(epoch + 1) + " step " + std::to_string(info.step)
-                    + ": validation accuracy " + std::to_string(r.accuracy) + ", loss "
-                    + std::to_string(r.loss) + (info.isBest ? " (best so far)" : ""));
+    log("info", "epoch " + std::to_string(epoch + 1) + " step " + std::to_string(info.step) +
+                    ": validation accuracy " + std::to_string(r.accuracy) + ", loss " +
+                    std::to_string(r.loss) + (info.isBest ? " (best so far)" : ""));
     if (m_callbacks.onEval)
         m_callbacks.onEval(info);
     return true;
@@ -376,8 +478,12 @@ void Run::finalTest()
     // Test with the best validation checkpoint, as the experiment protocol says.
     const std::string bestDir = (fs::path(m_checkpointDir) / "best").string();
     const std::string weights = (fs::path(bestDir) / "model.safetensors").string();
-    if (fs::exists(weights))
-        applyStateDict(*m_model, loadStateDict(weights), weights, {"distilbert.", "pre_classifier.", "classifier."});
+    std::error_code ec;
+    if (!fs::exists(weights, ec))
+        throw Error(weights + ": the best checkpoint is missing (was the checkpoint folder deleted "
+                              "or moved during the run?); the test split was not evaluated");
+    applyStateDict(*m_model, loadStateDict(weights), weights,
+                   {"distilbert.", "pre_classifier.", "classifier."});
     const auto start = Clock::now();
     const EvalResult r = evaluate(*m_model, m_test, 64, m_tokenizer->padId(), m_callbacks.cancel);
     if (r.cancelled)
@@ -388,12 +494,13 @@ void Run::finalTest()
                                       r.loss, r.confusion, now});
     std::vector<PredictionRow> rows;
     for (int64_t i = 0; i < m_test.size(); ++i)
-        rows.push_back({i, m_test.labels[size_t(i)], r.predicted[size_t(i)], r.probPositive[size_t(i)]});
+        rows.push_back(
+            {i, m_test.labels[size_t(i)], r.predicted[size_t(i)], r.probPositive[size_t(i)]});
     m_store->logPredictions(m_result.runId, "test", step, rows);
     m_result.testAccuracy = r.accuracy;
     m_result.testF1 = r.f1;
-    log("info", "test accuracy " + std::to_string(r.accuracy) + ", F1 " + std::to_string(r.f1)
-                    + " (best checkpoint, step " + std::to_string(step) + ")");
+    log("info", "test accuracy " + std::to_string(r.accuracy) + ", F1 " + std::to_string(r.f1) +
+                    " (best checkpoint, step " + std::to_string(step) + ")");
     if (m_callbacks.onEval) {
         EvalInfo info;
         info.runId = m_result.runId;
@@ -415,8 +522,13 @@ TrainingResult runTraining(const TrainingRequest &request, const TrainingCallbac
 {
     try {
         return Run(request, callbacks).execute();
+    } catch (const Error &) {
+        throw;
     } catch (const c10::Error &e) {
-        throw Error(std::string("training setup failed: ") + e.what_without_backtrace());
+        throw Error("training setup failed: " + excerpt(e.what_without_backtrace(), 1000));
+    } catch (const std::exception &e) {
+        // e.g. std::filesystem_error for a path the system refuses ("File name too long").
+        throw Error("training setup failed: " + excerpt(e.what(), 1000));
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/Generator.h>
@@ -9,7 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sentilab/boundedjson.h>
 #include <sentilab/error.h>
+#include <sentilab/textexcerpt.h>
+
+#include "durablefiles.h"
 
 #include "hfcheckpoint.h"
 
@@ -17,22 +22,8 @@ namespace fs = std::filesystem;
 
 namespace sentilab {
 
-void replaceDirectory(const std::string &tmpDir, const std::string &dir)
-{
-    std::error_code ec;
-    const std::string old = dir + ".old";
-    fs::remove_all(old, ec);
-    if (fs::exists(dir))
-        fs::rename(dir, old, ec);
-    if (ec)
-        throw Error(dir + ": cannot move the previous checkpoint aside (" + ec.message() + ")");
-    fs::rename(tmpDir, dir, ec);
-    if (ec)
-        throw Error(dir + ": cannot move the new checkpoint into place (" + ec.message() + ")");
-    fs::remove_all(old, ec);
-}
-
-void saveResumableCheckpoint(const std::string &dir, const DistilBertForSequenceClassificationImpl &model,
+void saveResumableCheckpoint(const std::string &dir,
+                             const DistilBertForSequenceClassificationImpl &model,
                              const torch::optim::AdamW &optimizer, const LoopPosition &position,
                              const std::string &vocabPath)
 {
@@ -46,8 +37,8 @@ void saveResumableCheckpoint(const std::string &dir, const DistilBertForSequence
         torch::save(rng, (fs::path(tmp) / "rng.pt").string());
     } catch (const c10::Error &e) {
         fs::remove_all(tmp, ec);
-        throw Error(tmp + ": cannot write the optimizer state (" + e.what_without_backtrace()
-                    + "); is the disk full?");
+        throw Error(tmp + ": cannot write the optimizer state (" + e.what_without_backtrace() +
+                    "); is the disk full?");
     }
     const nlohmann::json state = {{"step", position.step},
                                   {"epoch", position.epoch},
@@ -58,7 +49,8 @@ void saveResumableCheckpoint(const std::string &dir, const DistilBertForSequence
     replaceDirectory(tmp, dir);
 }
 
-LoopPosition loadResumableCheckpoint(const std::string &dir, DistilBertForSequenceClassificationImpl &model,
+LoopPosition loadResumableCheckpoint(const std::string &dir,
+                                     DistilBertForSequenceClassificationImpl &model,
                                      torch::optim::AdamW &optimizer)
 {
     const fs::path root(dir);
@@ -69,17 +61,20 @@ LoopPosition loadResumableCheckpoint(const std::string &dir, DistilBertForSequen
                                 "continue from (start a new run instead)");
     LoopPosition p;
     try {
-        const nlohmann::json state = nlohmann::json::parse(in);
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        const nlohmann::json state = parseJson(text, statePath);
         p.step = state.at("step").get<int64_t>();
         p.epoch = state.at("epoch").get<int64_t>();
         p.batchInEpoch = state.at("batch_in_epoch").get<int64_t>();
         p.bestValAccuracy = state.at("best_val_accuracy").get<double>();
         p.bestStep = state.at("best_step").get<int64_t>();
     } catch (const nlohmann::json::exception &e) {
-        throw Error(statePath + ": corrupt trainer state (" + e.what() + ")");
+        throw Error(statePath + ": corrupt trainer state (" + excerpt(e.what()) + ")");
     }
     const std::string weights = (root / "model.safetensors").string();
-    applyStateDict(model, loadStateDict(weights), weights, {"distilbert.", "pre_classifier.", "classifier."});
+    applyStateDict(model, loadStateDict(weights), weights,
+                   {"distilbert.", "pre_classifier.", "classifier."});
     try {
         torch::load(optimizer, (root / "optimizer.pt").string());
         torch::Tensor rng;

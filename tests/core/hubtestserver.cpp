@@ -7,6 +7,11 @@
 #include <QJsonObject>
 #include <QMutex>
 #include <QMutexLocker>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -24,13 +29,22 @@ struct HubTestServer::State
         qint64 bytes = 0;
         int times = -1;
     };
+    struct BusySpec
+    {
+        QString pathPart;
+        int status = 429;
+        QByteArray retryAfter;
+        int times = -1;
+    };
 
     mutable QMutex mutex;
     QMap<QString, Repo> models;
     QMap<QString, Repo> datasets;
     bool redirects = false;
     bool otherHost = false;
+    bool toPlainHttp = false;
     QMap<QString, FaultSpec> faults;
+    QList<BusySpec> busy;
     QList<Request> requests;
     quint16 port = 0;
 
@@ -45,6 +59,20 @@ struct HubTestServer::State
         if (it->times > 0)
             --it->times;
         return spec;
+    }
+
+    // Takes one use of the first busy answer that matches `path`.
+    std::optional<BusySpec> takeBusy(const QString &path)
+    {
+        QMutexLocker lock(&mutex);
+        for (BusySpec &spec : busy) {
+            if (spec.times == 0 || !path.contains(spec.pathPart))
+                continue;
+            if (spec.times > 0)
+                --spec.times;
+            return spec;
+        }
+        return std::nullopt;
     }
 };
 
@@ -80,41 +108,93 @@ Response jsonError(int status, const QByteArray &reason, const QByteArray &code,
     return r;
 }
 
+// Self-signed for 127.0.0.1 and localhost, valid 2000-2999; made for this test only.
+const char kCertificatePem[] = R"(-----BEGIN CERTIFICATE-----
+MIIBnDCCAUKgAwIBAgIBATAKBggqhkjOPQQDAjAcMRowGAYDVQQDDBFTZW50aUxh
+YiB0ZXN0IGh1YjAgFw0wMDAxMDEwMDAwMDBaGA8yOTk5MTIzMTIzNTk1OVowHDEa
+MBgGA1UEAwwRU2VudGlMYWIgdGVzdCBodWIwWTATBgcqhkjOPQIBBggqhkjOPQMB
+BwNCAATTJQncdQqBbDog6WSmJcbok9Og7Pt/xXlwtT3/8YSt7DuP3KbOXPo9PjEK
+kFqlpKaWr/kRVZnz0YYh4xmMm9too3MwcTAPBgNVHRMBAf8EBTADAQH/MBoGA1Ud
+EQQTMBGHBH8AAAGCCWxvY2FsaG9zdDAOBgNVHQ8BAf8EBAMCAoQwEwYDVR0lBAww
+CgYIKwYBBQUHAwEwHQYDVR0OBBYEFPuFlFHoD5vy3GrZwevpPzHa7wvgMAoGCCqG
+SM49BAMCA0gAMEUCIQC0YlJga8snJi0nWC4jKrd5KaGST4iwKq6APceAX/LoNAIg
+TiZm8hb2exiGbh5lnnuFvqn+yItYssWcOkOD7h1ETjs=
+-----END CERTIFICATE-----
+)";
+const char kPrivateKeyPem[] = R"(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgoO4+yWUP2+mUFqVf
+2sNQqaN0yFrcqT+NqO9mxzHuCwWhRANCAATTJQncdQqBbDog6WSmJcbok9Og7Pt/
+xXlwtT3/8YSt7DuP3KbOXPo9PjEKkFqlpKaWr/kRVZnz0YYh4xmMm9to
+-----END PRIVATE KEY-----
+)";
+
 } // namespace
 
-class HubTestServer::Listener : public QTcpServer
+class HubTestServer::Listener : public QObject
 {
 public:
-    explicit Listener(std::shared_ptr<State> state) : m_state(std::move(state))
+    explicit Listener(std::shared_ptr<State> state) : m_state(std::move(state)) {}
+
+    // Listens on free ports of all addresses; the TLS one only where Qt has a TLS backend.
+    void listen(quint16 &port, quint16 &tlsPort)
     {
-        connect(this, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = nextPendingConnection())
-                accept(socket);
-        });
+        auto *plain = new QTcpServer(this);
+        watch(plain, false);
+        if (plain->listen(QHostAddress::Any, 0))
+            port = plain->serverPort();
+        if (!QSslSocket::supportsSsl())
+            return;
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificate(QSslCertificate(QByteArray(kCertificatePem), QSsl::Pem));
+        tls.setPrivateKey(QSslKey(QByteArray(kPrivateKeyPem), QSsl::Ec, QSsl::Pem));
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        auto *secure = new QSslServer(this);
+        secure->setSslConfiguration(tls);
+        watch(secure, true);
+        if (secure->listen(QHostAddress::Any, 0))
+            tlsPort = secure->serverPort();
     }
 
 private:
-    void accept(QTcpSocket *socket)
+    void watch(QTcpServer *server, bool tls)
+    {
+        // After the TLS handshake for a QSslServer; at once for a plain one.
+        connect(server, &QTcpServer::pendingConnectionAvailable, this, [this, server, tls] {
+            while (QTcpSocket *socket = server->nextPendingConnection())
+                accept(socket, tls);
+        });
+    }
+
+    void accept(QTcpSocket *socket, bool tls)
     {
         auto buffer = std::make_shared<QByteArray>();
         auto handled = std::make_shared<bool>(false);
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer, handled] {
+        auto read = [this, socket, buffer, handled, tls] {
             buffer->append(socket->readAll());
             const int end = int(buffer->indexOf("\r\n\r\n"));
             if (*handled || end < 0)
                 return;
             *handled = true;
-            handle(socket, buffer->left(end));
-        });
+            handle(socket, buffer->left(end), tls);
+        };
+        connect(socket, &QTcpSocket::readyRead, socket, read);
+        if (socket->bytesAvailable() > 0) // a TLS request may arrive with the handshake
+            read();
     }
 
-    void handle(QTcpSocket *socket, const QByteArray &head)
+    void handle(QTcpSocket *socket, const QByteArray &head, bool tls)
     {
         const QList<QByteArray> lines = head.split('\n');
         const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
         Request request;
+        request.tls = tls;
         request.path = QString::fromUtf8(requestLine.value(1));
+        if (request.path.startsWith("http://") || request.path.startsWith("https://")) {
+            // Absolute form, as a client sends it to a proxy: serve the path.
+            const int slash = int(request.path.indexOf('/', request.path.indexOf("://") + 3));
+            request.path = slash < 0 ? QStringLiteral("/") : request.path.mid(slash);
+        }
         for (int i = 1; i < lines.size(); ++i) {
             const QByteArray line = lines[i].trimmed();
             const int colon = int(line.indexOf(':'));
@@ -135,6 +215,17 @@ private:
         }
         if (requestLine.value(0) != "GET") {
             send(socket, jsonError(405, "Method Not Allowed", "BadRequest", "GET only"));
+            return;
+        }
+        if (const auto busy = m_state->takeBusy(request.path)) {
+            Response r = busy->status == 429
+                             ? jsonError(429, "Too Many Requests", "RateLimited",
+                                         "You have exceeded the rate limit for anonymous users")
+                             : jsonError(busy->status, "Service Unavailable", "Unavailable",
+                                         "The hub is temporarily unavailable");
+            if (!busy->retryAfter.isEmpty())
+                r.headers.append({"Retry-After", busy->retryAfter});
+            send(socket, r);
             return;
         }
         QString path = request.path.section('?', 0, 0);
@@ -189,12 +280,16 @@ private:
         QJsonArray siblings;
         for (auto it = repo->files.begin(); it != repo->files.end(); ++it) {
             QJsonObject sibling{{"rfilename", it.key()},
-                                {"size", double(it->data.size())},
                                 {"blobId", QString::fromLatin1(gitBlobId(it->data))}};
-            if (it->lfs)
-                sibling["lfs"] = QJsonObject{{"sha256", QString::fromLatin1(sha256(it->data))},
-                                             {"size", double(it->data.size())},
-                                             {"pointerSize", 134}};
+            if (it->listSize)
+                sibling["size"] = double(it->data.size());
+            if (it->lfs) {
+                QJsonObject lfs{{"sha256", QString::fromLatin1(sha256(it->data))},
+                                {"pointerSize", 134}};
+                if (it->listSize)
+                    lfs["size"] = double(it->data.size());
+                sibling["lfs"] = lfs;
+            }
             siblings.append(sibling);
         }
         const QJsonObject json{{"id", repo->id}, {"sha", repo->commit}, {"siblings", siblings}};
@@ -226,11 +321,13 @@ private:
 
         bool redirects = false;
         bool otherHost = false;
+        bool toPlainHttp = false;
         quint16 port = 0;
         {
             QMutexLocker lock(&m_state->mutex);
             redirects = m_state->redirects;
             otherHost = m_state->otherHost;
+            toPlainHttp = m_state->toPlainHttp;
             port = m_state->port;
         }
         if (redirects && it->lfs) {
@@ -238,8 +335,10 @@ private:
             Response r;
             r.status = 302;
             r.reason = "Found";
-            const QByteArray host =
-                otherHost ? "http://localhost:" + QByteArray::number(port) : QByteArray();
+            QByteArray host;
+            if (otherHost || toPlainHttp)
+                host = QByteArray("http://") + (otherHost ? "localhost" : "127.0.0.1") + ':' +
+                       QByteArray::number(port);
             r.headers = {{"Location", host + "/cdn/" + sha + "?signature=abc"},
                          {"X-Repo-Commit", repo->commit.toLatin1()},
                          {"X-Linked-Etag", '"' + sha + '"'},
@@ -351,11 +450,7 @@ HubTestServer::HubTestServer() : m_state(std::make_shared<State>())
     QObject::connect(m_thread, &QThread::finished, m_listener, &QObject::deleteLater);
     m_thread->start();
     QMetaObject::invokeMethod(
-        m_listener,
-        [this] {
-            if (m_listener->listen(QHostAddress::Any, 0))
-                m_port = m_listener->serverPort();
-        },
+        m_listener, [this] { m_listener->listen(m_port, m_tlsPort); },
         Qt::BlockingQueuedConnection);
     QMutexLocker lock(&m_state->mutex);
     m_state->port = m_port;
@@ -383,6 +478,21 @@ quint16 HubTestServer::port() const
     return m_port;
 }
 
+bool HubTestServer::hasHttps() const
+{
+    return m_tlsPort != 0;
+}
+
+QString HubTestServer::httpsEndpoint() const
+{
+    return QStringLiteral("https://127.0.0.1:%1").arg(m_tlsPort);
+}
+
+QByteArray HubTestServer::caCertificatePem()
+{
+    return kCertificatePem;
+}
+
 QByteArray HubTestServer::token()
 {
     return "hf_TestOnlySecret0123456789abcdef";
@@ -394,11 +504,19 @@ void HubTestServer::addRepo(const Repo &repo)
     (repo.dataset ? m_state->datasets : m_state->models)[repo.id] = repo;
 }
 
-void HubTestServer::setRedirects(bool on, bool otherHost)
+void HubTestServer::setRedirects(bool on, bool otherHost, bool toPlainHttp)
 {
     QMutexLocker lock(&m_state->mutex);
     m_state->redirects = on;
     m_state->otherHost = otherHost;
+    m_state->toPlainHttp = toPlainHttp;
+}
+
+void HubTestServer::setBusy(const QString &pathPart, int status, const QByteArray &retryAfter,
+                            int times)
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->busy.append(State::BusySpec{pathPart, status, retryAfter, times});
 }
 
 void HubTestServer::setFault(const QString &file, Fault fault, qint64 bytes, int times)
@@ -411,8 +529,10 @@ void HubTestServer::reset()
 {
     QMutexLocker lock(&m_state->mutex);
     m_state->faults.clear();
+    m_state->busy.clear();
     m_state->redirects = false;
     m_state->otherHost = false;
+    m_state->toPlainHttp = false;
     m_state->requests.clear();
 }
 

@@ -1,9 +1,13 @@
 #pragma once
 // A fake Hugging Face hub on 127.0.0.1 for tst_hubclient: the API listing, /resolve/ downloads
 // (with an optional redirect hop to a /cdn/ URL), HTTP Range, private repos that need
-// "Authorization: Bearer <token()>", and faults (truncated body, corrupt body, slow, stalled,
-// Range ignored). It runs its own event loop on its own thread, so a test may call the blocking
-// downloadRepo() on the main thread. All methods are thread-safe.
+// "Authorization: Bearer <token()>", faults (truncated body, corrupt body, slow, stalled, Range
+// ignored) and busy answers (429/503 with Retry-After). The same hub is served over plain http
+// and, where Qt has a TLS backend, over https with a self-signed certificate (caCertificatePem()).
+// Requests in absolute form ("GET http://host/path", as sent to a proxy) are served too, so the
+// server can act as the http_proxy of a made-up remote host. It runs its own event loop on its
+// own thread, so a test may call the blocking downloadRepo() on the main thread. All methods are
+// thread-safe.
 #include <QByteArray>
 #include <QList>
 #include <QMap>
@@ -22,6 +26,7 @@ public:
     {
         QByteArray data;
         bool lfs = false; // listed with an "lfs" sha256; etag = sha256 instead of the git blob id
+        bool listSize = true; // false: the listing gives no "size" (neither does its "lfs")
     };
     struct Repo
     {
@@ -45,6 +50,7 @@ public:
         QByteArray range;
         QByteArray authorization;
         QByteArray host;
+        bool tls = false; // came to the https listener
     };
 
     HubTestServer(); // listens on a free port of 127.0.0.1 (check isListening())
@@ -55,16 +61,23 @@ public:
     bool isListening() const;
     QString endpoint() const; // "http://127.0.0.1:<port>"
     quint16 port() const;
+    bool hasHttps() const;                // false when Qt has no TLS backend here
+    QString httpsEndpoint() const;        // "https://127.0.0.1:<tls port>"
+    static QByteArray caCertificatePem(); // the self-signed certificate (for 127.0.0.1, localhost)
     static QByteArray token();
 
     void addRepo(const Repo &repo);
     // LFS files: /resolve/ answers 302 to /cdn/<sha256> (on "localhost" instead of 127.0.0.1
-    // when otherHost, so that a client must not forward the Authorization header).
-    void setRedirects(bool on, bool otherHost = false);
+    // when otherHost, so that a client must not forward the Authorization header; to the plain
+    // http endpoint whichever listener was asked when toPlainHttp, a downgrade from https).
+    void setRedirects(bool on, bool otherHost = false, bool toPlainHttp = false);
     // Fault for every served body of repo path `file`; `times` < 0 = always, else that many
     // responses, then normal again.
     void setFault(const QString &file, Fault fault, qint64 bytes = 0, int times = -1);
-    void reset(); // no faults, no redirects, request log cleared
+    // Requests whose path (with the query) contains `pathPart` get `status` (429 or 503) with
+    // "Retry-After: <retryAfter>" (left out when empty), `times` times (< 0 = always).
+    void setBusy(const QString &pathPart, int status, const QByteArray &retryAfter, int times);
+    void reset(); // no faults, no busy answers, no redirects, request log cleared
 
     QList<Request> requests() const;
     int countRequests(const QString &pathPart) const;
@@ -81,6 +94,7 @@ private:
     class Listener;
     Listener *m_listener = nullptr;
     quint16 m_port = 0;
+    quint16 m_tlsPort = 0;
 };
 
 } // namespace sentilab::test

@@ -12,12 +12,12 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include "testhelpers.h"
 #include <algorithm>
 #include <functional>
 #include <limits>
 #include <numeric>
 #include <random>
-#include "testhelpers.h"
 
 using sentilab::Batch;
 using sentilab::Example;
@@ -257,7 +257,7 @@ void DatasetTest::badRows_data()
     const QByteArray good = "{\"text\": \"fine\", \"label\": 1}\n";
     QTest::newRow("bad json on line 3")
         << "bad.jsonl" << good + good + "{\"text\": \"x\", \"label\": 1\n"
-        << QStringList{"bad.jsonl:3:", "invalid JSON"};
+        << QStringList{"bad.jsonl:3:", "not valid JSON", "byte 24"};
     QTest::newRow("line numbers count blank lines")
         << "bad.jsonl" << good + "\n\n" + "{\"text\": 5, \"label\": 1}\n"
         << QStringList{"bad.jsonl:4:", "'text' must be a string", "number"};

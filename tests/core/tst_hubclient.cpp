@@ -3,6 +3,9 @@
 // never the internet: full download into the Hugging Face cache layout, reuse of the cache,
 // redirects, resume with Range, truncated and corrupt responses, 404/401 and tokens, offline mode,
 // unreachable hub, cancel, stall timeout, unsafe paths, and the sentilab-cli front end.
+// Regression cases of the issue "hub client hardening": 429/503 with Retry-After, git blob id
+// check of non-LFS files, size cap for unlisted sizes, https->http redirects, a token sent in
+// clear text, hostile names in messages.
 #include <sentilab/error.h>
 #include <sentilab/experimentconfig.h>
 #include <sentilab/hubclient.h>
@@ -10,22 +13,24 @@
 #include "hubtestserver.h"
 #include "shareddata.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include "testhelpers.h"
 #include <atomic>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <thread>
-#include "testhelpers.h"
 
 using sentilab::DownloadProgress;
 using sentilab::DownloadResult;
@@ -33,6 +38,7 @@ using sentilab::HubOptions;
 using sentilab::RepoKind;
 using sentilab::test::HubTestServer;
 
+using sentilab::test::EnvGuard;
 using sentilab::test::errorOf;
 
 namespace {
@@ -69,6 +75,25 @@ QByteArray pseudoRandom(qsizetype size, quint32 seed)
 QString q(const std::string &s)
 {
     return QString::fromStdString(s);
+}
+
+// The status lines (DownloadProgress::message) among `progress`.
+QStringList messagesOf(const std::vector<DownloadProgress> &progress)
+{
+    QStringList messages;
+    for (const DownloadProgress &p : progress)
+        if (!p.message.empty())
+            messages << q(p.message);
+    return messages;
+}
+
+// True when `text` holds a C0 control character or DEL (anything but what a message may use).
+bool hasRawControl(const QString &text)
+{
+    for (QChar ch : text)
+        if ((ch.unicode() < 0x20 && ch != '\n') || ch.unicode() == 0x7f)
+            return true;
+    return false;
 }
 
 // The Range header of the last request for `file`.
@@ -115,6 +140,15 @@ private Q_SLOTS:
     void cancelStopsQuickly();
     void stallTimesOut();
     void unsafePathRejected();
+    void rateLimitRetriedAfterRetryAfter();
+    void rateLimitGivesUpNamingUrlAndStatus();
+    void rateLimitWaitIsCancellable();
+    void gitBlobIdChecked();
+    void unlistedSizeCapped();
+    void httpsToHttpRedirectRefused();
+    void tokenInClearTextWarns_data();
+    void tokenInClearTextWarns();
+    void hostileNamesEscaped();
     void cliDownload();
     void cliHelp();
 
@@ -683,6 +717,316 @@ void HubClientTest::unsafePathRejected()
     QVERIFY(!QFileInfo::exists(cacheRoot() + "/escaped.txt"));
 
     QVERIFY(!errorOf([&] { download("../etc", RepoKind::Model, options()); }).empty());
+}
+
+// Issue "hub client hardening" 1: the hub's 429 (rate limit) and 503 (busy) are retried as
+// Retry-After asks (seconds or an HTTP date), each wait announced and capped.
+void HubClientTest::rateLimitRetriedAfterRetryAfter()
+{
+    const QByteArray in30s = QLocale::c()
+                                 .toString(QDateTime::currentDateTimeUtc().addSecs(30),
+                                           QStringLiteral("ddd, dd MMM yyyy hh:mm:ss"))
+                                 .toLatin1() +
+                             " GMT";
+    m_server->setBusy("/api/models/", 429, "1", 2);
+    m_server->setBusy("/config.json", 503, in30s, 1);
+    m_server->setBusy("/vocab.txt", 429, QByteArray(), 1); // no Retry-After: back off
+    HubOptions o = options();
+    o.retryWaitCapSeconds = 0.05;
+    std::vector<DownloadProgress> progress;
+    QElapsedTimer timer;
+    timer.start();
+    const DownloadResult r = download(kModel, RepoKind::Model, o, &progress);
+    QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+    checkSnapshot(modelDir(), m_model, kModelCommit, {"config.json", "vocab.txt"});
+    QCOMPARE(m_server->countRequests("/api/models/"), 3);
+    QCOMPARE(m_server->countRequests("/config.json"), 2);
+    QCOMPARE(m_server->countRequests("/vocab.txt"), 2);
+
+    const QStringList messages = messagesOf(progress);
+    QCOMPARE(messages.size(), 4);
+    QVERIFY2(messages[0].contains("the file list of model 'distilbert-base-uncased': "
+                                  "rate-limited by the hub, retrying in 0.05 s (attempt 2 of 5)") &&
+                 messages[0].contains("Retry-After asked for 1 s"),
+             qPrintable(messages[0]));
+    QVERIFY2(messages[1].contains("rate-limited by the hub, retrying in 0.05 s (attempt 3 of 5)"),
+             qPrintable(messages[1]));
+    QVERIFY2(
+        messages[2].contains("'config.json'") && messages[2].contains("HTTP 503") &&
+            messages[2].contains("(attempt 2 of 5)") &&
+            QRegularExpression("Retry-After asked for (29|30) s").match(messages[2]).hasMatch(),
+        qPrintable(messages[2]));
+    QVERIFY2(messages[3].contains("'vocab.txt'") && messages[3].contains("retrying in 0.05 s"),
+             qPrintable(messages[3]));
+    // The wait of a file is reported with that file's progress.
+    for (const DownloadProgress &p : progress)
+        if (q(p.message).contains("'config.json'"))
+            QCOMPARE(q(p.file), QStringLiteral("config.json"));
+    QString notes;
+    for (const std::string &note : r.notes)
+        notes += q(note) + "\n";
+    QVERIFY2(notes.contains("HTTP 429") && notes.contains("HTTP 503"), qPrintable(notes));
+}
+
+void HubClientTest::rateLimitGivesUpNamingUrlAndStatus()
+{
+    m_server->setBusy("/resolve/", 429, "120", -1);
+    HubOptions o = options();
+    o.retryWaitCapSeconds = 0.01;
+    o.files = {"config.json"};
+    std::vector<DownloadProgress> progress;
+    const QString error = q(errorOf([&] { download(kModel, RepoKind::Model, o, &progress); }));
+    const QString url =
+        m_server->endpoint() + "/" + kModel + "/resolve/" + kModelCommit + "/config.json";
+    QVERIFY2(error.startsWith(url + ": HTTP 429"), qPrintable(error));
+    QVERIFY2(error.contains("Gave up after 5 attempts") &&
+                 error.contains("Retry-After asked for 120 s") && error.contains("HF_TOKEN"),
+             qPrintable(error));
+    QCOMPARE(m_server->countRequests("/resolve/"), 5);
+    QCOMPARE(messagesOf(progress).size(), 4);
+    QVERIFY(messagesOf(progress).last().contains("(attempt 5 of 5)"));
+    QVERIFY(!QFileInfo::exists(modelDir() + "/snapshots/" + kModelCommit + "/config.json"));
+
+    // busyAttempts = 1: no retry at all.
+    m_server->reset();
+    m_server->setBusy("/resolve/", 503, "1", -1);
+    o.busyAttempts = 1;
+    const QString once = q(errorOf([&] { download(kModel, RepoKind::Model, o); }));
+    QVERIFY2(once.contains("HTTP 503") && once.contains("after 1 attempt"), qPrintable(once));
+    QCOMPARE(m_server->countRequests("/resolve/"), 1);
+}
+
+void HubClientTest::rateLimitWaitIsCancellable()
+{
+    m_server->setBusy("/api/models/", 429, "30", -1);
+    std::atomic<bool> cancel{false};
+    std::vector<DownloadProgress> progress;
+    std::thread canceller([&cancel] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        cancel = true;
+    });
+    QElapsedTimer timer;
+    timer.start();
+    bool cancelled = false;
+    try {
+        download(kModel, RepoKind::Model, options(), &progress, &cancel);
+    } catch (const sentilab::DownloadCancelled &) {
+        cancelled = true;
+    } catch (const sentilab::Error &e) {
+        canceller.join();
+        QFAIL(e.what());
+    }
+    canceller.join();
+    QVERIFY(cancelled);
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(m_server->countRequests("/api/models/"), 1);
+    QCOMPARE(messagesOf(progress).size(), 1);
+    QVERIFY2(messagesOf(progress).first().contains("retrying in 30 s (attempt 2 of 5)"),
+             qPrintable(messagesOf(progress).first()));
+}
+
+// Issue "hub client hardening" 2: files kept in git (not LFS) are checked against their blobId.
+void HubClientTest::gitBlobIdChecked()
+{
+    const QByteArray data = m_model.files["config.json"].data;
+    QByteArray corrupt = data;
+    corrupt[0] = char(corrupt[0] ^ 0xff);
+    const QByteArray expected = HubTestServer::gitBlobId(data);
+    m_server->setFault("config.json", HubTestServer::Fault::Corrupt);
+    const QString error = q(errorOf([&] { download(kModel, RepoKind::Model, options()); }));
+    QVERIFY2(error.contains("checksum mismatch for 'config.json'"), qPrintable(error));
+    QVERIFY2(error.contains("git blob id " + expected), qPrintable(error));
+    QVERIFY2(error.contains(HubTestServer::gitBlobId(corrupt)), qPrintable(error));
+    QVERIFY(!QFileInfo::exists(modelDir() + "/blobs/" + expected));
+    QVERIFY(!QFileInfo::exists(modelDir() + "/blobs/" + expected + ".incomplete"));
+    QVERIFY(!QFileInfo::exists(modelDir() + "/snapshots/" + kModelCommit + "/config.json"));
+
+    m_server->reset();
+    download(kModel, RepoKind::Model, options());
+    checkSnapshot(modelDir(), m_model, kModelCommit, {"config.json", "vocab.txt"});
+}
+
+// Issue "hub client hardening" 3: a file whose size the listing does not give is capped.
+void HubClientTest::unlistedSizeCapped()
+{
+    HubTestServer::Repo repo;
+    repo.id = "acme/unlisted";
+    repo.commit = "00112233445566778899aabbccddeeff00112233";
+    repo.files["config.json"] = {"{\"dim\": 8}\n", false, false};
+    repo.files["vocab.txt"] = {pseudoRandom(20000, 5), false, false};
+    repo.files["model.safetensors"] = {pseudoRandom(3000, 6), true, false};
+    m_server->addRepo(repo);
+    const QString repoDir = cacheRoot() + "/models--acme--unlisted";
+
+    HubOptions o = options();
+    o.unlistedSizeLimit = 10000;
+    const QString error = q(errorOf([&] { download("acme/unlisted", RepoKind::Model, o); }));
+    QVERIFY2(error.contains("'vocab.txt'") && error.contains("more than 10000 bytes") &&
+                 error.contains("does not give"),
+             qPrintable(error));
+    const QByteArray blob = HubTestServer::gitBlobId(repo.files["vocab.txt"].data);
+    QVERIFY(!QFileInfo::exists(repoDir + "/blobs/" + blob));
+    QVERIFY(!QFileInfo::exists(repoDir + "/blobs/" + blob + ".incomplete"));
+
+    // Within the default cap they download and are verified by their blob id and sha256.
+    const DownloadResult r = download("acme/unlisted", RepoKind::Model, options());
+    checkSnapshot(repoDir, repo, repo.commit, {"config.json", "vocab.txt", "model.safetensors"});
+    QVERIFY(r.bytesDownloaded > 20000);
+}
+
+// Issue "hub client hardening" 4: a redirect from https down to plain http is refused.
+void HubClientTest::httpsToHttpRedirectRefused()
+{
+    if (!m_server->hasHttps())
+        QSKIP("Qt has no TLS backend here; the https listener of the test hub is off");
+    const QString caFile = m_home->filePath("test-ca.pem");
+    {
+        QFile f(caFile);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(HubTestServer::caCertificatePem());
+    }
+    HubOptions o = options();
+    o.endpoint = m_server->httpsEndpoint().toStdString();
+    o.caBundle = caFile.toStdString();
+
+    // Control: over https with an https redirect to the CDN, everything works.
+    m_server->setRedirects(true);
+    o.files = {"config.json", "model.safetensors"};
+    download(kModel, RepoKind::Model, o);
+    checkSnapshot(modelDir(), m_model, kModelCommit, {"config.json", "model.safetensors"});
+    QCOMPARE(m_server->countRequests("/cdn/"), 1);
+    for (const HubTestServer::Request &r : m_server->requests())
+        QVERIFY2(r.tls, qPrintable(r.path));
+
+    // The CDN hop goes to http://: refused before anything is fetched over it.
+    m_server->reset();
+    m_server->setRedirects(true, false, true);
+    o.files.clear();
+    const QString error = q(errorOf([&] { download(kDataset, RepoKind::Dataset, o); }));
+    QVERIFY2(error.contains("refused to follow the redirect to " + m_server->endpoint() + "/cdn/"),
+             qPrintable(error));
+    QVERIFY2(error.contains("downgrade") && error.contains(m_server->httpsEndpoint()),
+             qPrintable(error));
+    for (const HubTestServer::Request &r : m_server->requests())
+        QVERIFY2(r.tls, qPrintable("fetched over plain http: " + r.path));
+    // The refusal came before any body: nothing partial, nothing complete for the LFS files.
+    const QString blobs = cacheRoot() + "/datasets--SetFit--sst2/blobs";
+    QVERIFY(QDir(blobs).entryList({"*.incomplete"}, QDir::Files).isEmpty());
+    QVERIFY(!QFileInfo::exists(blobs + "/" +
+                               HubTestServer::sha256(m_dataset.files["test.jsonl"].data)));
+    QVERIFY(!QFileInfo::exists(cacheRoot() + "/datasets--SetFit--sst2/refs/main"));
+}
+
+// Issue "hub client hardening" 5: a token about to go in clear text to another machine is
+// warned about before the first request; loopback endpoints are fine.
+void HubClientTest::tokenInClearTextWarns_data()
+{
+    QTest::addColumn<QString>("endpoint"); // {port} = the test hub's
+    QTest::addColumn<bool>("viaProxy");    // reach it as http_proxy (made-up remote host)
+    QTest::addColumn<bool>("token");
+    QTest::addColumn<bool>("warns");
+    QTest::newRow("127.0.0.1") << "http://127.0.0.1:{port}" << false << true << false;
+    QTest::newRow("127.0.0.2") << "http://127.0.0.2:{port}" << false << true << false;
+    QTest::newRow("localhost") << "http://localhost:{port}" << false << true << false;
+    QTest::newRow("::1") << "http://[::1]:{port}" << false << true << false;
+    QTest::newRow("remote") << "http://hub.example.com" << true << true << true;
+    QTest::newRow("remote, no token") << "http://hub.example.com" << true << false << false;
+}
+
+void HubClientTest::tokenInClearTextWarns()
+{
+    QFETCH(QString, endpoint);
+    QFETCH(bool, viaProxy);
+    QFETCH(bool, token);
+    QFETCH(bool, warns);
+    EnvGuard httpProxy("http_proxy");
+    EnvGuard noProxy("no_proxy");
+    EnvGuard noProxyUpper("NO_PROXY");
+    qunsetenv("no_proxy");
+    qunsetenv("NO_PROXY");
+    if (viaProxy) // nothing leaves the machine: the test hub answers as the proxy
+        qputenv("http_proxy", m_server->endpoint().toLatin1());
+    else
+        qunsetenv("http_proxy");
+    if (token)
+        qputenv("HF_TOKEN", HubTestServer::token());
+
+    HubOptions o = options();
+    o.endpoint = endpoint.replace("{port}", QString::number(m_server->port())).toStdString();
+    o.files = {"config.json"};
+    QStringList warnings;
+    qsizetype requestsAtWarning = -1;
+    DownloadResult result;
+    try {
+        result = sentilab::downloadRepo(kModel.toStdString(), RepoKind::Model, o,
+                                        [&](const DownloadProgress &p) {
+                                            if (p.message.empty())
+                                                return;
+                                            warnings << q(p.message);
+                                            requestsAtWarning = m_server->requests().size();
+                                        });
+    } catch (const sentilab::Error &e) {
+        // Only where this machine has no such address (e.g. no IPv6).
+        QVERIFY2(!viaProxy && endpoint != m_server->endpoint(), e.what());
+    }
+    if (!warns) {
+        QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join("\n")));
+        return;
+    }
+    QCOMPARE(warnings.size(), 1);
+    const QString &warning = warnings.first();
+    QVERIFY2(warning.startsWith("warning: ") && warning.contains("HF_TOKEN") &&
+                 warning.contains("unencrypted") && warning.contains("http://hub.example.com"),
+             qPrintable(warning));
+    QVERIFY(!warning.contains(HubTestServer::token()));
+    QCOMPARE(requestsAtWarning, 0); // before anything was sent
+    QVERIFY(!result.notes.empty() && q(result.notes.front()) == warning);
+    QVERIFY(!m_server->requests().isEmpty());
+    QCOMPARE(m_server->requests().first().host, QByteArray("hub.example.com"));
+}
+
+// Issue "hub client hardening" 6: names from the hub are escaped and cut in messages: a NUL
+// used to end the message, control characters reached the terminal.
+void HubClientTest::hostileNamesEscaped()
+{
+    HubTestServer::Repo hostile;
+    hostile.id = "acme/hostile";
+    hostile.dataset = true;
+    hostile.commit = "aabbccddeeff00112233445566778899aabbccdd";
+    const QString withNul = QString::fromUtf8("ok\0evil.txt", 11);
+    hostile.files[withNul] = {"nul\n", false};
+    hostile.files[QString::fromUtf8("bad\x1b[2J\n.txt")] = {"esc\n", false};
+    hostile.files[QString(3000, 'x') + ".txt"] = {"long\n", false};
+    hostile.files["zz-plain.txt"] = {"plain\n", false};
+    m_server->addRepo(hostile);
+
+    // The list of files in a "not in the repo" message.
+    HubOptions o = options();
+    o.files = {"nope.txt"};
+    const QString listed = q(errorOf([&] { download("acme/hostile", RepoKind::Dataset, o); }));
+    QVERIFY2(listed.contains("ok\\x00evil.txt") && listed.contains("bad\\x1B[2J\\n.txt"),
+             qPrintable(listed));
+    QVERIFY2(listed.contains("zz-plain.txt") && listed.contains("bytes in all"),
+             qPrintable(listed));
+    QVERIFY2(!hasRawControl(listed) && !listed.contains('\n'), qPrintable(listed));
+    QVERIFY2(listed.size() < 1000, qPrintable(listed));
+
+    // Refused names: each one is named, escaped and whole.
+    o.files = {withNul.toStdString()};
+    const QString nul = q(errorOf([&] { download("acme/hostile", RepoKind::Dataset, o); }));
+    QVERIFY2(nul.contains("'ok\\x00evil.txt' is not a safe relative path"), qPrintable(nul));
+    const QString byDefault =
+        q(errorOf([&] { download("acme/hostile", RepoKind::Dataset, options()); }));
+    QVERIFY2(byDefault.contains("not a safe relative path"), qPrintable(byDefault));
+    QVERIFY2(!hasRawControl(byDefault) && byDefault.size() < 1000, qPrintable(byDefault));
+    QVERIFY(!QFileInfo::exists(cacheRoot() + "/datasets--acme--hostile/refs/main"));
+
+    // A hostile endpoint is echoed escaped too.
+    o.files.clear();
+    o.endpoint = "http://127.0.0.1:1/\x1b]0;pwned\x07";
+    const QString endpoint = q(errorOf([&] { download(kModel, RepoKind::Model, o); }));
+    QVERIFY2(!endpoint.isEmpty() && !hasRawControl(endpoint), qPrintable(endpoint));
+    QVERIFY2(endpoint.contains("\\x1B]0;pwned\\x07"), qPrintable(endpoint));
 }
 
 void HubClientTest::cliDownload()

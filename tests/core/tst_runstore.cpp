@@ -9,13 +9,14 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <cmath>
 #include <thread>
 
-#include <unistd.h>
 #include "testhelpers.h"
+#include <unistd.h>
 
 using namespace sentilab;
 
@@ -250,6 +251,9 @@ void TestRunStore::statusTransitionsAndClaim()
     QCOMPARE(failed.error, std::string("CUDA out of memory at step 12"));
     QVERIFY(!failed.endedAt.empty());
 
+    // Issue 8: a failed run is not resumable, and claimRun re-checks that inside its transaction.
+    QVERIFY(errorOf([&] { store.claimRun(id); }).contains("only interrupted or cancelled"));
+    store.setStatus(id, RunStatus::Interrupted, "killed");
     store.claimRun(id);
     const RunInfo resumed = store.run(id);
     QCOMPARE(toString(resumed.status), toString(RunStatus::Running));
@@ -538,7 +542,8 @@ void TestRunStore::comparisonNotesRoundTrip()
     const int64_t b = store.createRun(makeRun("b"));
     QVERIFY(!store.comparison({a, b}).has_value());
     store.saveComparison({{b, a}, "Pre-training helps.", {"great film", "awful \"plot\""}, {}});
-    store.saveComparison({{a, b}, "Pre-training helps a lot.", {"great film", "awful \"plot\""}, {}});
+    store.saveComparison(
+        {{a, b}, "Pre-training helps a lot.", {"great film", "awful \"plot\""}, {}});
     const auto notes = store.comparison({a, b, a}); // order and repeats do not matter
     QVERIFY(notes.has_value());
     QCOMPARE(notes->discussion, std::string("Pre-training helps a lot."));
@@ -550,10 +555,21 @@ void TestRunStore::comparisonNotesRoundTrip()
 
 void TestRunStore::versionOneFileIsMigrated()
 {
-    // A file written by schema version 1 (no comparisons table) gains the table on open.
+    // A file written by schema version 1 (no comparisons table, no heartbeat column) gains both
+    // on open. The file is rolled back to version 1 with SQLite itself so it matches a real one.
     openStore().createRun(makeRun("old"));
     {
-        QVERIFY(setHeaderField(dbPath(), 60, 1));
+        sqlite3 *db = nullptr;
+        QCOMPARE(sqlite3_open(dbPath().toUtf8().constData(), &db), SQLITE_OK);
+        const int rc =
+            sqlite3_exec(db,
+                         "DROP TABLE comparisons; ALTER TABLE runs DROP COLUMN heartbeat_at;"
+                         " PRAGMA user_version = 1;",
+                         nullptr, nullptr, nullptr);
+        const QString message = QString::fromUtf8(sqlite3_errmsg(db));
+        sqlite3_close(db);
+        QVERIFY2(rc == SQLITE_OK, qPrintable(message));
+        QCOMPARE(headerField(dbPath(), 60), quint32(1));
         RunStore store = openStore(); // migrates 1 -> current, data kept
         QCOMPARE(store.schemaVersion(), RunStore::kSchemaVersion);
         QCOMPARE(store.listRuns().size(), size_t(1));

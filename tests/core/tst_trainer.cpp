@@ -15,6 +15,7 @@
 #include <sentilab/training.h>
 
 #include "shareddata.h"
+#include "testhelpers.h"
 
 using namespace sentilab;
 
@@ -22,7 +23,8 @@ namespace {
 
 const std::string kSmoke = SENTILAB_SOURCE_DIR "/experiments/smoke.yaml";
 
-TrainingRequest smokeRequest(const QTemporaryDir &dir, const std::vector<std::string> &overrides = {})
+TrainingRequest smokeRequest(const QTemporaryDir &dir,
+                             const std::vector<std::string> &overrides = {})
 {
     TrainingRequest r;
     r.config = ExperimentConfig::fromFile(kSmoke, overrides);
@@ -41,13 +43,16 @@ std::vector<double> values(const RunStore &store, int64_t run, const std::string
 
 void compareRuns(const RunStore &store, int64_t a, int64_t b)
 {
-    for (const std::string key : {"train/loss", "train/lr", "train/grad_norm", "val/accuracy", "val/loss"}) {
+    for (const std::string key :
+         {"train/loss", "train/lr", "train/grad_norm", "val/accuracy", "val/loss"}) {
         const auto va = values(store, a, key);
         const auto vb = values(store, b, key);
         QCOMPARE(va.size(), vb.size());
         for (size_t i = 0; i < va.size(); ++i)
-            QVERIFY2(std::abs(va[i] - vb[i]) <= 1e-6,
-                     qPrintable(QString("%1[%2]: %3 vs %4").arg(key.c_str()).arg(i).arg(va[i]).arg(vb[i])));
+            QVERIFY2(
+                std::abs(va[i] - vb[i]) <= 1e-6,
+                qPrintable(
+                    QString("%1[%2]: %3 vs %4").arg(key.c_str()).arg(i).arg(va[i]).arg(vb[i])));
     }
     const auto ta = store.evals(a, "test");
     const auto tb = store.evals(b, "test");
@@ -75,7 +80,8 @@ private Q_SLOTS:
 void TestTrainer::initTestCase()
 {
     SENTILAB_REQUIRE_SHARED(data, "data/sst2/train.jsonl");
-    qputenv("SENTILAB_SHARED_DIR", QFileInfo(sentilab::test::sharedDir()).absoluteFilePath().toUtf8());
+    qputenv("SENTILAB_SHARED_DIR",
+            QFileInfo(sentilab::test::sharedDir()).absoluteFilePath().toUtf8());
 }
 
 void TestTrainer::smokeRunRecordsEverything()
@@ -103,9 +109,12 @@ void TestTrainer::smokeRunRecordsEverything()
     const auto checkpoints = store.checkpoints(r.runId);
     QCOMPARE(int(checkpoints.size()), 2);
     for (const CheckpointRecord &c : checkpoints)
-        for (const char *file : {"config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json"})
-            QVERIFY2(std::filesystem::exists(std::filesystem::path(c.path) / file), (c.path + file).c_str());
-    QVERIFY(std::filesystem::exists(std::filesystem::path(bestCheckpointDir(store, r.runId)) / "model.safetensors"));
+        for (const char *file :
+             {"config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json"})
+            QVERIFY2(std::filesystem::exists(std::filesystem::path(c.path) / file),
+                     (c.path + file).c_str());
+    QVERIFY(std::filesystem::exists(std::filesystem::path(bestCheckpointDir(store, r.runId)) /
+                                    "model.safetensors"));
     QCOMPARE(store.integrityCheck(), std::string("ok"));
 }
 
@@ -180,8 +189,10 @@ void TestTrainer::killedProcessBecomesInterruptedAndResumes()
 
 void TestTrainer::nanLossFailsTheRunWithReason()
 {
-    // A "pre-trained" folder whose weights hold a NaN: the first loss is NaN and the run must end
-    // as failed with the reason, not train on garbage.
+    // A "pre-trained" folder whose classifier bias is +-3e38: the weights are finite, so they load,
+    // but the first loss overflows to infinity and the run must end as failed with the reason,
+    // not train on garbage. The same folder with a NaN in the bias is refused before any run
+    // exists, naming the tensor.
     SENTILAB_REQUIRE_SHARED(tiny, "golden/model/tiny-seqcls");
     QTemporaryDir dir;
     const QString model = dir.filePath("model");
@@ -193,9 +204,8 @@ void TestTrainer::nanLossFailsTheRunWithReason()
         for (int i = 4; i < 1000; ++i)
             vocab.write(QByteArray("w") + QByteArray::number(i) + "\n");
     }
-    {
-        // Overwrite the first float of the pre-classifier bias (stored last but one? find it via
-        // the header) with NaN by editing the file in place.
+    // Overwrites the two floats of classifier.bias in place, found through the header.
+    auto writeBias = [&](float first, float second) {
         QFile weights(model + "/model.safetensors");
         QVERIFY(weights.open(QIODevice::ReadWrite));
         const QByteArray bytes = weights.readAll();
@@ -205,20 +215,31 @@ void TestTrainer::nanLossFailsTheRunWithReason()
         const int at = header.indexOf("\"classifier.bias\"");
         QVERIFY(at >= 0);
         const int offsets = header.indexOf("data_offsets\":[", at) + 15;
-        const qint64 begin = header.mid(offsets, header.indexOf(',', offsets) - offsets).toLongLong();
-        const float nan = std::numeric_limits<float>::quiet_NaN();
-        weights.seek(qint64(8 + headerLength) + begin);
-        weights.write(reinterpret_cast<const char *>(&nan), 4);
-    }
+        const qint64 begin =
+            header.mid(offsets, header.indexOf(',', offsets) - offsets).toLongLong();
+        const float bias[2] = {first, second};
+        QVERIFY(weights.seek(qint64(8 + headerLength) + begin));
+        QCOMPARE(weights.write(reinterpret_cast<const char *>(bias), 8), qint64(8));
+    };
     TrainingRequest r = smokeRequest(dir);
-    r.config = ExperimentConfig::fromYaml("kind: finetune\nmodel: {init: pretrained, pretrained_dir: \""
-                                              + model.toStdString() + "\"}\n"
-                                              "data: {max_train_examples: 32, max_eval_examples: 16}\n"
-                                              "train: {batch_size: 8, epochs: 1, threads: 1}\n",
-                                          "nan-test");
+    r.config = ExperimentConfig::fromYaml(
+        "kind: finetune\nmodel: {init: pretrained, pretrained_dir: \"" + model.toStdString() +
+            "\"}\n"
+            "data: {max_train_examples: 32, max_eval_examples: 16}\n"
+            "train: {batch_size: 8, epochs: 1, threads: 1}\n",
+        "nan-test");
+
+    writeBias(std::numeric_limits<float>::quiet_NaN(), 0.0f);
+    const QString refused =
+        QString::fromStdString(sentilab::test::errorOf([&] { runTraining(r); }));
+    QVERIFY2(refused.contains("classifier.bias") && refused.contains("NaN"), qPrintable(refused));
+    QVERIFY(RunStore::open(r.dbPath).listRuns().empty());
+
+    writeBias(3e38f, -3e38f);
     const TrainingResult result = runTraining(r);
     QCOMPARE(toString(result.status), std::string("failed"));
-    QVERIFY2(QString::fromStdString(result.error).contains("nan", Qt::CaseInsensitive), result.error.c_str());
+    QVERIFY2(QString::fromStdString(result.error).contains("training loss became"),
+             result.error.c_str());
     const RunStore store = RunStore::open(r.dbPath);
     QCOMPARE(store.run(result.runId).error, result.error);
     QCOMPARE(toString(store.run(result.runId).status), std::string("failed"));
@@ -247,7 +268,8 @@ void TestTrainer::predictionsFromTwoRuns()
     const TrainingResult a = runTraining(smokeRequest(dir));
     const TrainingResult b = runTraining(smokeRequest(dir, {"train.seed=7"}));
     const RunStore store = RunStore::open(dir.filePath("runs.db").toStdString());
-    const std::vector<std::string> texts = {"a gorgeous , witty , seductive movie .", "dull and lifeless"};
+    const std::vector<std::string> texts = {"a gorgeous , witty , seductive movie .",
+                                            "dull and lifeless"};
     std::vector<std::vector<Prediction>> all;
     for (const int64_t run : {a.runId, b.runId})
         all.push_back(Classifier::load(bestCheckpointDir(store, run)).predict(texts));

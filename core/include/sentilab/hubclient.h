@@ -36,8 +36,16 @@ struct HubOptions
     long lowSpeedSeconds = 30;       // abort a transfer that moves < 1 byte/s this long; 0 disables
     int resumeRetries = 3;           // automatic resumes (HTTP Range) of one file after a dropped
                                      // connection or stall; 0 = fail at once
-    int progressIntervalMs = 100;    // least time between two onProgress calls of the same file
-    std::vector<std::string> files;  // repo paths to fetch; empty = the defaults (downloadRepo)
+    int busyAttempts = 5;            // requests of one URL while the hub answers 429 (rate limit)
+                                     // or 503 (busy), waiting as Retry-After asks; 1 = no retry
+    double retryWaitCapSeconds = 60; // longest wait before such a retry, whatever Retry-After
+                                     // asks (no Retry-After: 1, 2, 4, ... s up to this)
+    int64_t unlistedSizeLimit = int64_t(64) << 20; // bytes; most accepted for a file that the
+                                                   // listing gives no size for (then aborted)
+    std::string caBundle;           // PEM file of the CA certificates trusted for https; "" =
+                                    // $REQUESTS_CA_BUNDLE, else $CURL_CA_BUNDLE, else the system's
+    int progressIntervalMs = 100;   // least time between two onProgress calls of the same file
+    std::vector<std::string> files; // repo paths to fetch; empty = the defaults (downloadRepo)
 };
 
 // Reported on the calling thread of downloadRepo(), at most every progressIntervalMs per file
@@ -54,6 +62,10 @@ struct DownloadProgress
     int64_t allTotal = 0;      // size of all files
     double bytesPerSecond = 0; // network rate over the last few seconds; 0 = not known yet
     double etaSeconds = -1;    // time left for all files at that rate; -1 = unknown
+    std::string message; // "" in byte reports; else a line to show the user now, e.g. "'vocab.txt'
+                         // of model 'x': rate-limited by the hub, retrying in 4 s (attempt 2 of
+                         // 5)" or a "warning: ..."; such a report repeats the last byte counts
+                         // (all zero before the first file starts)
 };
 
 struct DownloadResult
@@ -81,8 +93,17 @@ public:
 // size are kept (a second call is a no-op apart from the listing); a missing blob is fetched from
 // {endpoint}[/datasets]/{repo}/resolve/{commit}/{path} (redirects followed, e.g. to a CDN) into
 // blobs/<etag>.incomplete, resumed with HTTP Range when that exists, checked against the listed
-// size and (LFS) sha256, renamed into place and linked from snapshots/<commit>/; finally
-// refs/<revision> is written.
+// size and the sha256 (LFS files) or git blob id (the others; sha1 of "blob <size>\0" + content),
+// renamed into place and linked from snapshots/<commit>/; finally refs/<revision> is written.
+// A file without a listed size is aborted past options.unlistedSizeLimit bytes.
+// HTTP 429 and 503 are retried (options.busyAttempts, waits from Retry-After capped at
+// options.retryWaitCapSeconds), each wait announced through onProgress's message and cancellable.
+// A redirect from https to plain http is refused (error). A token about to go in clear text to a
+// plain http:// endpoint that is not loopback (127.0.0.0/8, ::1, localhost) is warned about
+// through onProgress's message and in the notes before the first request.
+// Names and URLs from the hub or the user appear in messages escaped (control characters and
+// invalid UTF-8 as \n, \xNN, ...) and cut to about 200 bytes; repo paths with control
+// characters are refused.
 // Default files: for a model config.json, vocab.txt, model.safetensors (pytorch_model.bin when
 // the repo has no safetensors) and, when the repo has it, tokenizer_config.json; for a dataset
 // every file of the listing except dot-files.

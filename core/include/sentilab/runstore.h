@@ -125,12 +125,16 @@ class RunStore
 {
 public:
     // The schema version this build writes to PRAGMA user_version.
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
+    // A running run owned by a process on another machine whose heartbeat is older than this is
+    // taken as dead (interrupted) by open(). Clocks of the machines must agree to within a minute.
+    static constexpr int kLeaseSeconds = 180;
 
     // Opens the database file, creating it (but not its folder) when missing: WAL, busy_timeout
     // 5000 ms, foreign keys on, schema created or migrated to kSchemaVersion. Then every run left
     // 'running' whose owner process (pid + start token on this machine) is gone becomes
-    // 'interrupted'; runs owned by a live process, or by another machine, are left alone.
+    // 'interrupted', and so does one owned by another machine whose heartbeat is older than
+    // kLeaseSeconds; runs owned by a live process are left alone.
     // Throws sentilab::Error naming the file: not a database, not a SentiLab database, read-only
     // file or folder, newer schema version than this build knows, corrupt, locked for > 5 s.
     static RunStore open(const std::string &path);
@@ -138,6 +142,9 @@ public:
     // ~/.local/share/sentilab/sentilab.db. Creates the containing folder; throws sentilab::Error
     // when it cannot.
     static std::string defaultPath();
+    // As open(), for commands that only read or add to an existing store (runs list, predict,
+    // eval, opening a file in the app): a missing file is an error, nothing is created.
+    static RunStore openExisting(const std::string &path);
 
     RunStore(RunStore &&) noexcept;
     RunStore &operator=(RunStore &&) noexcept;
@@ -158,9 +165,13 @@ public:
     // Sets the status and error text. Terminal states set endedAt to now. Running makes this
     // process the owner and clears endedAt (and sets startedAt when the run was Queued).
     void setStatus(int64_t runId, RunStatus status, const std::string &error = {});
-    // Resume: this process becomes the owner, status Running, endedAt and error cleared. Throws
-    // when the run is running in another live process.
+    // Resume: this process becomes the owner, status Running, endedAt and error cleared. Checked
+    // inside the write transaction: throws unless the run is interrupted or cancelled (or already
+    // owned by this process), e.g. when another process claimed it first.
     void claimRun(int64_t runId);
+    // Marks a running run of this process alive now (see kLeaseSeconds). The trainer calls it at
+    // least every minute; createRun, claimRun and setStatus(Running) do it too.
+    void heartbeat(int64_t runId);
     void setProgress(int64_t runId, int64_t lastStep, int64_t totalSteps);
     // Flattened config keys ("optimizer.lr" -> "5e-05"): adds or replaces these keys, keeps others.
     void setParams(int64_t runId, const std::vector<std::pair<std::string, std::string>> &params);
