@@ -13,6 +13,7 @@
 #include <sstream>
 #include <type_traits>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <sentilab/error.h>
@@ -459,6 +460,10 @@ public:
         std::vector<YAML::Node> documents;
         try {
             documents = YAML::LoadAll(text);
+        } catch (const YAML::DeepRecursion &e) {
+            // yaml-cpp's own message for this case is the unhelpful "bad file".
+            failAt(sourceAt(e.mark), "invalid YAML: nested more than " + std::to_string(e.depth()) +
+                                         " levels deep; an experiment file is two levels deep");
         } catch (const YAML::Exception &e) {
             failAt(sourceAt(e.mark), "invalid YAML: " + e.msg);
         }
@@ -615,6 +620,23 @@ void validate(ExperimentConfig &c, const RawValues &given)
     }
 }
 
+// True when the text holds anything but blank lines, comments and document markers.
+bool hasYamlContent(const std::string &text)
+{
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        const std::size_t first = line.find_first_not_of(" \t\r\f\v");
+        if (first == std::string::npos || line[first] == '#')
+            continue;
+        const std::string trimmed = line.substr(first, line.find_last_not_of(" \t\r\f\v") - first + 1);
+        if (trimmed == "---" || trimmed == "..." || trimmed.rfind("%YAML", 0) == 0)
+            continue;
+        return true;
+    }
+    return false;
+}
+
 ExperimentConfig parse(const std::string &yamlText, const std::string &sourceName,
                        const std::string &baseDir, const std::vector<std::string> &overrides)
 {
@@ -639,17 +661,28 @@ ExperimentConfig parse(const std::string &yamlText, const std::string &sourceNam
 ExperimentConfig ExperimentConfig::fromFile(const std::string &path,
                                             const std::vector<std::string> &overrides)
 {
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw Error(path + ": is a folder, not an experiment file; give one of its .yaml files "
+                           "(the examples are in experiments/*.yaml)");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(path + ": cannot open the experiment file (is the path right? the examples "
                            "are in experiments/*.yaml)");
     std::ostringstream text;
     text << in.rdbuf();
-    std::error_code ec;
+    if (in.bad())
+        throw Error(path + ": reading the experiment file failed");
+    const std::string yaml = text.str();
+    // An empty file (or one of comments only) would silently run every default: almost always a
+    // wrong or truncated file. fromYaml("") still means "defaults plus overrides".
+    if (!hasYamlContent(yaml))
+        throw Error(path + ": the experiment file is empty (or holds only comments); write at "
+                           "least 'kind: finetune' or 'kind: scratch' (see experiments/*.yaml)");
     fs::path base = fs::absolute(fs::path(path), ec).parent_path();
     if (ec)
         base = fs::path(path).parent_path();
-    return parse(text.str(), path, base.lexically_normal().string(), overrides);
+    return parse(yaml, path, base.lexically_normal().string(), overrides);
 }
 
 ExperimentConfig ExperimentConfig::fromYaml(const std::string &yamlText,

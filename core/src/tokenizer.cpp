@@ -16,9 +16,6 @@
 namespace sentilab {
 namespace {
 
-constexpr char32_t kCapitalSigma = 0x03A3;
-constexpr char32_t kSmallSigma = 0x03C3;
-constexpr char32_t kFinalSigma = 0x03C2;
 
 uint64_t hashBytes(const char *data, std::size_t size)
 {
@@ -221,27 +218,25 @@ private:
             flushWord();
         } else if (unicode::isCjkIdeograph(cp)) {
             flushWord();
-            appendNormalized(cp, start, end);
+            appendNormalized(cp);
             flushWord();
         } else {
-            appendNormalized(cp, start, end);
+            appendNormalized(cp);
         }
     }
 
     // Lower-case, NFD and drop Mn (when lower-casing), then split off punctuation. NFD orders
     // combining marks by combining class; only marks that survive the Mn removal are kept and
     // sorted (in m_pending) until the next starter.
-    void appendNormalized(char32_t cp, std::size_t start, std::size_t end)
+    void appendNormalized(char32_t cp)
     {
         if (!m.options.lowerCase) {
             emitCharacter(cp);
             return;
         }
-        char32_t lowered = 0;
-        if (cp == kCapitalSigma)
-            lowered = isFinalSigma(start, end) ? kFinalSigma : kSmallSigma;
-        else
-            lowered = unicode::toLower(cp);
+        // Per character, as Hugging Face's tokenizers do: Σ is always σ (Python's str.lower()
+        // would give ς at the end of a word, which changes the ids).
+        const char32_t lowered = unicode::toLower(cp);
         char32_t parts[unicode::kMaxDecomposition];
         const int count = unicode::decompose(lowered, parts);
         for (int i = 0; i < count; ++i) {
@@ -258,34 +253,6 @@ private:
                 m_pending[m_pendingCount++] = {part, combiningClass};
             }
         }
-    }
-
-    // Python's str.lower() maps Σ to ς when a cased letter precedes it and none follows it,
-    // skipping case-ignorable characters, within the whitespace-separated token.
-    bool isFinalSigma(std::size_t start, std::size_t end) const
-    {
-        std::size_t pos = start;
-        bool casedBefore = false;
-        while (pos > 0) {
-            const char32_t c = unicode::previousCodePoint(m_text, pos);
-            if (unicode::isRemovedByCleaning(c) || unicode::isCaseIgnorable(c))
-                continue;
-            if (!unicode::isWordSeparator(c) && !unicode::isCjkIdeograph(c))
-                casedBefore = unicode::isCased(c);
-            break;
-        }
-        if (!casedBefore)
-            return false;
-        pos = end;
-        while (pos < m_text.size()) {
-            const char32_t c = unicode::decodeUtf8(m_text, pos);
-            if (unicode::isRemovedByCleaning(c) || unicode::isCaseIgnorable(c))
-                continue;
-            if (unicode::isWordSeparator(c) || unicode::isCjkIdeograph(c))
-                return true;
-            return !unicode::isCased(c);
-        }
-        return true;
     }
 
     void flushPending()

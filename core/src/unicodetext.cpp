@@ -36,24 +36,6 @@ constexpr Range kAssignedAfterUnicode14[] = {
     {0x1FAE8, 0x1FAE8}, {0x1FAF7, 0x1FAF8}, {0x2B739, 0x2B739}, {0x31350, 0x323AF},
 };
 
-// Cased characters outside categories Lu, Ll and Lt (Other_Lowercase, Other_Uppercase).
-constexpr Range kOtherCased[] = {
-    {0x00AA, 0x00AA},   {0x00BA, 0x00BA},   {0x02B0, 0x02B8},   {0x02C0, 0x02C1},
-    {0x02E0, 0x02E4},   {0x0345, 0x0345},   {0x037A, 0x037A},   {0x1D2C, 0x1D6A},
-    {0x1D78, 0x1D78},   {0x1D9B, 0x1DBF},   {0x2071, 0x2071},   {0x207F, 0x207F},
-    {0x2090, 0x209C},   {0x2160, 0x217F},   {0x24B6, 0x24E9},   {0x2C7C, 0x2C7D},
-    {0xA69C, 0xA69D},   {0xA770, 0xA770},   {0xA7F8, 0xA7F9},   {0xAB5C, 0xAB5F},
-    {0x10780, 0x10780}, {0x10783, 0x10785}, {0x10787, 0x107B0}, {0x107B2, 0x107BA},
-    {0x1F130, 0x1F149}, {0x1F150, 0x1F169}, {0x1F170, 0x1F189},
-};
-
-// Case_Ignorable characters outside categories Mn, Me, Cf, Lm and Sk (Word_Break MidLetter,
-// MidNumLet and Single_Quote).
-constexpr char32_t kIgnorableMidLetters[] = {
-    0x0027, 0x002E, 0x003A, 0x00B7, 0x0387, 0x055F, 0x05F4, 0x2018, 0x2019,
-    0x2024, 0x2027, 0xFE13, 0xFE52, 0xFE55, 0xFF07, 0xFF0E, 0xFF1A,
-};
-
 constexpr Range kCjkIdeographs[] = {
     {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xF900, 0xFAFF},   {0x20000, 0x2A6DF},
     {0x2A700, 0x2B73F}, {0x2B740, 0x2B81F}, {0x2B820, 0x2CEAF}, {0x2F800, 0x2FA1F},
@@ -164,18 +146,6 @@ void validateUtf8(std::string_view text, std::size_t pos)
     }
 }
 
-char32_t previousCodePoint(std::string_view text, std::size_t &pos)
-{
-    const auto *bytes = reinterpret_cast<const unsigned char *>(text.data());
-    std::size_t start = pos - 1;
-    while (start > 0 && isContinuationByte(bytes[start]))
-        --start;
-    std::size_t next = start;
-    const char32_t cp = decodeUtf8(text, next);
-    pos = start;
-    return cp;
-}
-
 int encodeUtf8(char32_t cp, char (&out)[4])
 {
     if (cp < 0x80) {
@@ -271,37 +241,6 @@ char32_t toLower(char32_t cp)
     if (cp < 0x80)
         return (cp >= 'A' && cp <= 'Z') ? cp + ('a' - 'A') : cp;
     return static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp)));
-}
-
-bool isCased(char32_t cp)
-{
-    if (cp < 0x80)
-        return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
-    switch (category(cp)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-        return true;
-    default:
-        return inRanges(cp, std::begin(kOtherCased), std::end(kOtherCased));
-    }
-}
-
-bool isCaseIgnorable(char32_t cp)
-{
-    if (cp < 0x80)
-        return cp == '\'' || cp == '.' || cp == ':' || cp == '^' || cp == '`';
-    switch (category(cp)) {
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_ME:
-    case UTF8PROC_CATEGORY_CF:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_SK:
-        return true;
-    default:
-        return std::find(std::begin(kIgnorableMidLetters), std::end(kIgnorableMidLetters), cp) !=
-               std::end(kIgnorableMidLetters);
-    }
 }
 
 int decompose(char32_t cp, char32_t (&out)[kMaxDecomposition])

@@ -17,10 +17,6 @@ char32_t decodeUtf8(std::string_view text, std::size_t &pos);
 // Throws like decodeUtf8() at the first ill-formed sequence of text[pos..].
 void validateUtf8(std::string_view text, std::size_t pos = 0);
 
-// Moves pos back to the start of the code point that ends at pos and returns it. text[..pos) must
-// be well-formed UTF-8 (already decoded) and pos > 0.
-char32_t previousCodePoint(std::string_view text, std::size_t &pos);
-
 // Writes the UTF-8 form of a valid code point to out and returns its length (1-4 bytes).
 int encodeUtf8(char32_t cp, char (&out)[4]);
 void appendUtf8(std::string &out, char32_t cp);
@@ -42,13 +38,11 @@ bool isPunctuation(char32_t cp);
 bool isNonspacingMark(char32_t cp); // category Mn
 int combiningClass(char32_t cp);    // canonical combining class, 0 for starters
 
-// Simple lower-case mapping. Python's str.lower() differs only for U+0130 (i + U+0307, and
-// U+0307 is removed by accent stripping) and for the final sigma, which callers handle.
+// Simple (per character) lower-case mapping, as Hugging Face's tokenizers apply it: U+03A3 is
+// always U+03C3. Python's str.lower() differs for U+0130 (i + U+0307, and U+0307 is removed by
+// accent stripping, so the tokens agree) and for the word-final sigma (U+03C2), where the
+// Hugging Face behaviour is the target.
 char32_t toLower(char32_t cp);
-
-// Unicode properties Cased and Case_Ignorable, which decide the final sigma.
-bool isCased(char32_t cp);
-bool isCaseIgnorable(char32_t cp);
 
 // Full canonical decomposition (NFD of one code point, Hangul syllables included) into out;
 // returns the number of code points written (at most kMaxDecomposition).

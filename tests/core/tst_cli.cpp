@@ -152,6 +152,23 @@ void TestCli::forwardErrorsAreClear()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("JSON"), r.err.constData());
 
+    // Issue 8, defect 8: ids are integers, masks are 0 or 1; nothing is truncated or clamped.
+    r = runCli({"forward", "--model", dir}, "{\"input_ids\": [[1, 5.7, 2]]}");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("integer") && r.err.contains("5.7"), r.err.constData());
+    r = runCli({"forward", "--model", dir}, "{\"input_ids\": [[1, 5, 2]], \"attention_mask\": [[1, 7, 1]]}");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("attention_mask[0][1] = 7") && r.err.contains("0 (padding)"), r.err.constData());
+    r = runCli({"forward", "--model", dir}, "{\"input_ids\": [[1, 5, 2]], \"attention_mask\": [[1, -1, 1]]}");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("attention_mask"), r.err.constData());
+    r = runCli({"forward", "--model", dir}, "{\"input_ids\": [[-3, 5, 2]]}");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("-3"), r.err.constData());
+    r = runCli({"forward", "--model", dir}, QByteArray(200000, '[') + "1");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("deep") && r.err.size() < 600, r.err.left(600).constData());
+
     QTemporaryDir empty;
     r = runCli({"forward", "--model", empty.path()}, "{\"input_ids\": [[1, 2]]}");
     QCOMPARE(r.exitCode, 1);

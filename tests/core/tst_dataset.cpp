@@ -326,6 +326,16 @@ void DatasetTest::badRows_data()
         << QStringList{"bad.csv:3:", "unterminated quoted field"};
     QTest::newRow("csv text after quote") << "bad.csv" << QByteArray("text,label\n\"a\"b,1\n")
                                           << QStringList{"bad.csv:2:", "closing quote"};
+    // Issue 8, defect 3: a deep value once overflowed the stack, a huge line was echoed whole.
+    QTest::newRow("json nested 500000 deep")
+        << "bad.jsonl" << good + "{\"text\": " + QByteArray(500000, '[') + "\n"
+        << QStringList{"bad.jsonl:2:", "nested more than 64 levels", "at byte"};
+    QTest::newRow("unterminated 10 MB line")
+        << "bad.jsonl" << "{\"text\": \"" + QByteArray(10 << 20, 'x') + "\n"
+        << QStringList{"bad.jsonl:1:", "not valid JSON", "near '"};
+    QTest::newRow("10 MB label echoed in part")
+        << "bad.jsonl" << "{\"text\": \"x\", \"label\": [\"" + QByteArray(10 << 20, 'p') + "\"]}\n"
+        << QStringList{"bad.jsonl:1:", "'label'", "pppp"};
     QTest::newRow("csv column count after multi-line field")
         << "bad.csv" << QByteArray("text,label\n\"a\nb\",1\nc\n")
         << QStringList{"bad.csv:4:", "expected 2 comma-separated columns", "found 1"};
@@ -341,7 +351,9 @@ void DatasetTest::badRows()
     writeFile(path, content);
     const std::string error = errorOf([&] { sentilab::readExamples(path.toStdString()); });
     QVERIFY2(!error.empty(), "no error");
-    QVERIFY2(error.find(path.toStdString()) == 0, error.c_str());
+    QVERIFY2(error.find(path.toStdString()) == 0, error.substr(0, 400).c_str());
+    // Every echo of the input is an excerpt: the message stays short whatever the row holds.
+    QVERIFY2(error.size() < size_t(path.size()) + 500, error.substr(0, 400).c_str());
     for (const QString &fragment : fragments)
         QVERIFY2(
             error.find(fragment.toStdString()) != std::string::npos,

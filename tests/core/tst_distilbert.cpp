@@ -17,6 +17,7 @@
 
 #include "hfcheckpoint.h"
 #include "shareddata.h"
+#include "testhelpers.h"
 
 using namespace sentilab;
 
@@ -77,6 +78,7 @@ private Q_SLOTS:
     void missingEncoderTensorIsAnError();
     void inputLongerThanPositionsIsAnError();
     void configErrorsNameKey();
+    void configFileErrorsNameFile();
 };
 
 void TestDistilBert::evalCases_data()
@@ -341,6 +343,40 @@ void TestDistilBert::configErrorsNameKey()
     expectError({{"activation", "swish"}}, "swish");
     expectError({{"model_type", "bert"}}, "model_type");
     expectError({{"id2label", {{"zero", "neg"}}}}, "id2label");
+    // Issue 8, defect 7: bounds and integrality are checked before anything is allocated.
+    expectError({{"vocab_size", 1000000000}}, "'vocab_size'");            // would be 128 GB
+    expectError({{"vocab_size", int64_t(1) << 62}}, "'vocab_size'");      // overflows sizes
+    expectError({{"dim", 32.7}}, "'dim'");                                // not an integer
+    expectError({{"dim", 64}, {"n_heads", 0}}, "n_heads");
+    expectError({{"n_layers", -1}}, "'n_layers'");
+    expectError({{"n_layers", 1000}}, "'n_layers'");
+    expectError({{"max_position_embeddings", 1e300}}, "'max_position_embeddings'");
+    expectError({{"hidden_dim", true}}, "'hidden_dim'");
+    expectError({{"pad_token_id", 40000}}, "pad_token_id");
+    expectError({{"dim", 8192}, {"n_heads", 16}, {"hidden_dim", 65536}, {"n_layers", 96}}, "parameters");
+}
+
+void TestDistilBert::configFileErrorsNameFile()
+{
+    // A config.json nested 500,000 levels deep once overflowed the stack while the error
+    // message was built; an unterminated huge line was echoed whole.
+    QTemporaryDir dir;
+    const auto errorFor = [&](const QByteArray &content) {
+        const QString path = dir.filePath("config.json");
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return std::string("cannot write ") + path.toStdString();
+        file.write(content);
+        file.close();
+        return sentilab::test::errorOf([&] { DistilBertConfig::fromFile(path.toStdString()); });
+    };
+    std::string error = errorFor(QByteArray(500000, '['));
+    QVERIFY2(error.find("config.json") != std::string::npos && error.find("deep") != std::string::npos,
+             error.c_str());
+    QVERIFY2(error.size() < 600, error.c_str());
+    error = errorFor("{\"dim\": \"" + QByteArray(10 << 20, 'x'));
+    QVERIFY2(error.find("config.json") != std::string::npos, error.substr(0, 300).c_str());
+    QVERIFY2(error.size() < 600, error.substr(0, 300).c_str());
 }
 
 QTEST_GUILESS_MAIN(TestDistilBert)

@@ -72,6 +72,8 @@ private slots:
     void errors_data();
     void errors();
     void missingFile();
+    void unusableFiles_data();
+    void unusableFiles();
     void kindFollowsInit();
     void relativePaths();
     void roundTrip_data();
@@ -419,6 +421,45 @@ void ExperimentConfigTest::missingFile()
     const std::string error = errorOf([] { ExperimentConfig::fromFile("/nonexistent/x.yaml"); });
     QVERIFY2(error.find("/nonexistent/x.yaml") == 0, error.c_str());
     QVERIFY2(error.find("cannot open") != std::string::npos, error.c_str());
+}
+
+void ExperimentConfigTest::unusableFiles_data()
+{
+    // Issue 8, defect 9: each of these once loaded every default silently or said only
+    // "invalid YAML: bad file". The error must name the file (and the line where there is one).
+    QTest::addColumn<QByteArray>("content"); // empty name: the path is a folder
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("folder") << QByteArray() << "is a folder";
+    QTest::newRow("empty file") << QByteArray("") << "is empty";
+    QTest::newRow("comments only") << QByteArray("# nothing here\n\n---\n") << "is empty";
+    QTest::newRow("100000 nested sequences") << ("train: " + QByteArray(100000, '[')) << "levels deep";
+    QTest::newRow("100000 nested mappings") << ("train: " + QByteArray(100000, '{')) << "levels deep";
+    QByteArray indented("a:\n");
+    for (int i = 1; i < 3000; ++i)
+        indented += QByteArray(2 * i, ' ') + "k:\n";
+    QTest::newRow("3000 indented levels") << indented << "levels deep";
+}
+
+void ExperimentConfigTest::unusableFiles()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    const QString path = dir.filePath("run.yaml");
+    if (QByteArray(QTest::currentDataTag()) == "folder") {
+        QVERIFY(QDir().mkdir(path));
+    } else {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+    }
+    const std::string error = errorOf([&] { ExperimentConfig::fromFile(path.toStdString()); });
+    QVERIFY2(error.rfind(path.toStdString(), 0) == 0, error.c_str());
+    QVERIFY2(QString::fromStdString(error).contains(expected), error.c_str());
+    QVERIFY2(error.size() < 400, error.c_str()); // an excerpt, never the whole input
+    if (expected == "levels deep") // the line of the too-deep node
+        QVERIFY2(QString::fromStdString(error).contains(QRegularExpression("run\\.yaml:[0-9]+: ")),
+                 error.c_str());
 }
 
 void ExperimentConfigTest::kindFollowsInit()

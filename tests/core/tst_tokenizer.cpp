@@ -78,6 +78,7 @@ private slots:
     void hfDisagreements();
     void handCases_data();
     void handCases();
+    void upperCaseGreekMatchesLowerCaseSigma();
     void wordLengthLimit();
     void invalidUtf8_data();
     void invalidUtf8();
@@ -223,10 +224,11 @@ void TokenizerTest::handCases_data()
     row("line separator splits", "line\u2028sep", {"line", "sep"});
     row("superscript stays in word", "x\u00b2", {"x", "##\u00b2"});
     row("emoji is unknown", "ok \U0001f600!", {"ok", "[UNK]", "!"});
-    // Python's str.lower(): final sigma at the end of a word, medial sigma elsewhere.
-    row("final sigma", "\u039f\u0394\u039f\u03a3", {"\u03bf", "##\u03b4", "##\u03bf\u03c2"});
-    row("final sigma before punctuation", "\u039f\u0394\u039f\u03a3.",
-        {"\u03bf", "##\u03b4", "##\u03bf\u03c2", "."});
+    // Per-character lower-casing as in Hugging Face's tokenizers: capital sigma is always the
+    // medial form U+03C3, also at the end of a word (Python's str.lower() would give U+03C2).
+    row("sigma at word end", "\u039f\u0394\u039f\u03a3", {"\u03bf", "##\u03b4", "##\u03bf", "##\u03c3"});
+    row("sigma before punctuation", "\u039f\u0394\u039f\u03a3.",
+        {"\u03bf", "##\u03b4", "##\u03bf", "##\u03c3", "."});
     row("medial sigma", "\u039f\u0394\u039f\u03a3\u0391",
         {"\u03bf", "##\u03b4", "##\u03bf", "##\u03c3", "##\u03b1"});
     row("lone sigma", "\u03a3", {"\u03c3"});
@@ -255,6 +257,20 @@ void TokenizerTest::handCases()
         expectedIds.push_back(tokenizer.tokenToId(token.toStdString()));
     expectedIds.push_back(tokenizer.sepId());
     QCOMPARE(tokenizer.encode(toStd(text)), expectedIds);
+}
+
+void TokenizerTest::upperCaseGreekMatchesLowerCaseSigma()
+{
+    // The hostile-input trial's case: "ΟΔΥΣΣΕΥΣ" must give the ids of "οδυσσευσ" (three U+03C3),
+    // as Hugging Face's per-character lower-casing does, never the final-sigma form.
+    SENTILAB_REQUIRE_SHARED(vocabPath, "models/distilbert-base-uncased/vocab.txt");
+    const Tokenizer &tokenizer = bert(vocabPath);
+    const std::string upper = "\u039f\u0394\u03a5\u03a3\u03a3\u0395\u03a5\u03a3";
+    const std::string lower = "\u03bf\u03b4\u03c5\u03c3\u03c3\u03b5\u03c5\u03c3";
+    QCOMPARE(tokenizer.encode(upper), tokenizer.encode(lower));
+    QCOMPARE(tokenizer.encode(upper + " \u03a3!"), tokenizer.encode(lower + " \u03c3!"));
+    for (const std::string &token : tokenizer.tokenize(upper + " \u0391\u03a3"))
+        QVERIFY2(token.find("\u03c2") == std::string::npos, token.c_str());
 }
 
 void TokenizerTest::wordLengthLimit()
