@@ -12,11 +12,20 @@
 namespace sentilab::ui {
 namespace {
 
-QString absolute(const QString &path) { return path.isEmpty() ? path : QFileInfo(path).absoluteFilePath(); }
+QString absolute(const QString &path)
+{
+    return path.isEmpty() ? path : QFileInfo(path).absoluteFilePath();
+}
 
-QString envPath(const char *name) { return absolute(qEnvironmentVariable(name)); }
+QString envPath(const char *name)
+{
+    return absolute(qEnvironmentVariable(name));
+}
 
-QString saved(const char *key) { return QSettings().value(QLatin1String(key)).toString(); }
+QString saved(const char *key)
+{
+    return QSettings().value(QLatin1String(key)).toString();
+}
 
 } // namespace
 
@@ -29,7 +38,10 @@ QString AppSettings::databasePath()
     return QString::fromStdString(RunStore::defaultPath());
 }
 
-void AppSettings::setDatabasePath(const QString &path) { QSettings().setValue("paths/database", absolute(path)); }
+void AppSettings::setDatabasePath(const QString &path)
+{
+    QSettings().setValue("paths/database", absolute(path));
+}
 
 QString AppSettings::dataDir()
 {
@@ -48,11 +60,20 @@ QString AppSettings::dataDir()
     return {};
 }
 
-void AppSettings::setDataDir(const QString &dir) { QSettings().setValue("paths/data", absolute(dir)); }
+void AppSettings::setDataDir(const QString &dir)
+{
+    QSettings().setValue("paths/data", absolute(dir));
+}
 
-QString AppSettings::modelDir() { return saved("paths/model"); }
+QString AppSettings::modelDir()
+{
+    return saved("paths/model");
+}
 
-void AppSettings::setModelDir(const QString &dir) { QSettings().setValue("paths/model", absolute(dir)); }
+void AppSettings::setModelDir(const QString &dir)
+{
+    QSettings().setValue("paths/model", absolute(dir));
+}
 
 QString AppSettings::experimentsDir()
 {
@@ -72,9 +93,15 @@ void AppSettings::setExperimentsDir(const QString &dir)
     QSettings().setValue("paths/experiments", absolute(dir));
 }
 
-int AppSettings::threads() { return QSettings().value("training/threads", 0).toInt(); }
+int AppSettings::threads()
+{
+    return QSettings().value("training/threads", 0).toInt();
+}
 
-void AppSettings::setThreads(int threads) { QSettings().setValue("training/threads", threads); }
+void AppSettings::setThreads(int threads)
+{
+    QSettings().setValue("training/threads", threads);
+}
 
 QStringList AppSettings::defaultStarterSentences()
 {

@@ -322,7 +322,8 @@ void CompareView::refreshRuns()
         return;
     try {
         if (!m_store)
-            m_store = std::make_unique<RunStore>(RunStore::open(m_databasePath.toStdString()));
+            m_store =
+                std::make_unique<RunStore>(RunStore::openExisting(m_databasePath.toStdString()));
         fillRunList();
     } catch (const std::exception &e) {
         m_store.reset();
@@ -504,7 +505,8 @@ void CompareView::fillConfigTable(const std::vector<RunInfo> &runs)
         auto *item = new QTableWidgetItem(title);
         item->setFont(sectionFont);
         item->setFlags(Qt::ItemIsEnabled);
-        item->setBackground(blendColors(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.08));
+        item->setBackground(
+            blendColors(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.08));
         m_configTable->setItem(row, 0, item);
         m_configTable->setSpan(row, 0, 1, columns);
     };

@@ -455,7 +455,8 @@ void InferencePane::refreshRuns()
         return;
     try {
         if (!m_store)
-            m_store = std::make_unique<RunStore>(RunStore::open(m_databasePath.toStdString()));
+            m_store =
+                std::make_unique<RunStore>(RunStore::openExisting(m_databasePath.toStdString()));
         fillRunCombos();
     } catch (const std::exception &e) {
         m_store.reset();

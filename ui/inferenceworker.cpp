@@ -97,7 +97,7 @@ void InferenceWorker::loadSlot(int slot, qint64 runId, const QString &databasePa
     int64_t step = -1;
     std::string kind;
     try {
-        const RunStore store = RunStore::open(databasePath.toStdString());
+        const RunStore store = RunStore::openExisting(databasePath.toStdString());
         store.run(runId); // throws "no run N" for a deleted run
         try {
             dir = bestCheckpointDir(store, runId);

@@ -8,7 +8,10 @@
 namespace sentilab::ui {
 namespace {
 
-QString percent(double value) { return value < 0 ? QStringLiteral("–") : QString::number(value * 100, 'f', 1) + "%"; }
+QString percent(double value)
+{
+    return value < 0 ? QStringLiteral("–") : QString::number(value * 100, 'f', 1) + "%";
+}
 
 QString duration(double seconds)
 {
@@ -25,11 +28,16 @@ QString duration(double seconds)
 QColor statusColor(RunStatus status)
 {
     switch (status) {
-    case RunStatus::Running: return QColor(0, 114, 178);
-    case RunStatus::Finished: return QColor(0, 140, 90);
-    case RunStatus::Failed: return QColor(200, 40, 40);
-    case RunStatus::Interrupted: return QColor(200, 120, 0);
-    default: return {};
+    case RunStatus::Running:
+        return QColor(0, 114, 178);
+    case RunStatus::Finished:
+        return QColor(0, 140, 90);
+    case RunStatus::Failed:
+        return QColor(200, 40, 40);
+    case RunStatus::Interrupted:
+        return QColor(200, 120, 0);
+    default:
+        return {};
     }
 }
 
@@ -49,9 +57,10 @@ void RunsTableModel::refresh()
     if (!m_store)
         return;
     std::vector<RunInfo> runs = m_store->listRuns();
-    const bool sameRows = runs.size() == m_runs.size()
-                          && std::equal(runs.begin(), runs.end(), m_runs.begin(),
-                                        [](const RunInfo &a, const RunInfo &b) { return a.id == b.id; });
+    const bool sameRows =
+        runs.size() == m_runs.size() &&
+        std::equal(runs.begin(), runs.end(), m_runs.begin(),
+                   [](const RunInfo &a, const RunInfo &b) { return a.id == b.id; });
     if (sameRows) { // keep the selection and scroll position: only the cells change
         m_runs = std::move(runs);
         if (!m_runs.empty())
@@ -127,28 +136,38 @@ QVariant RunsTableModel::data(const QModelIndex &index, int role) const
             return QString::fromStdString(r.error);
         if (index.column() == Note)
             return QString::fromStdString(r.note);
-        return QStringLiteral("%1 — started %2").arg(QString::fromStdString(r.name), QString::fromStdString(r.startedAt));
+        return QStringLiteral("%1 — started %2")
+            .arg(QString::fromStdString(r.name), QString::fromStdString(r.startedAt));
     }
     if (role == Qt::TextAlignmentRole && index.column() >= Progress && index.column() <= Test)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
         return {};
     switch (Column(index.column())) {
-    case Name: return QString::fromStdString(r.name);
-    case Kind: return QString::fromStdString(r.kind);
-    case Status: return QString::fromStdString(toString(r.status));
+    case Name:
+        return QString::fromStdString(r.name);
+    case Kind:
+        return QString::fromStdString(r.kind);
+    case Status:
+        return QString::fromStdString(toString(r.status));
     case Progress: {
         QString text = QStringLiteral("%1/%2").arg(step).arg(total);
         if (hasLive)
             text = QStringLiteral("ep %1 · ").arg(live->epochProgress, 0, 'f', 2) + text;
         return text;
     }
-    case Speed: return hasLive ? QStringLiteral("%1/s").arg(live->samplesPerSecond, 0, 'f', 1) : QString();
-    case Eta: return hasLive ? duration(live->etaSeconds) : QString();
-    case BestVal: return percent(r.bestValAccuracy);
-    case Test: return percent(r.testAccuracy);
-    case Note: return QString::fromStdString(r.note).section('\n', 0, 0);
-    case ColumnCount: break;
+    case Speed:
+        return hasLive ? QStringLiteral("%1/s").arg(live->samplesPerSecond, 0, 'f', 1) : QString();
+    case Eta:
+        return hasLive ? duration(live->etaSeconds) : QString();
+    case BestVal:
+        return percent(r.bestValAccuracy);
+    case Test:
+        return percent(r.testAccuracy);
+    case Note:
+        return QString::fromStdString(r.note).section('\n', 0, 0);
+    case ColumnCount:
+        break;
     }
     return {};
 }
@@ -157,7 +176,8 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *names[] = {"Run", "Kind", "Status", "Progress", "Speed", "ETA", "Best val", "Test", "Note"};
+    static const char *names[] = {"Run", "Kind",     "Status", "Progress", "Speed",
+                                  "ETA", "Best val", "Test",   "Note"};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 

@@ -2,7 +2,8 @@
 
 namespace sentilab::ui {
 
-StallMonitor::StallMonitor(int intervalMs, QObject *parent) : QObject(parent), m_intervalMs(intervalMs)
+StallMonitor::StallMonitor(int intervalMs, QObject *parent)
+    : QObject(parent), m_intervalMs(intervalMs)
 {
     m_timer.setTimerType(Qt::PreciseTimer);
     m_timer.setInterval(intervalMs);

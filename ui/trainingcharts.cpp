@@ -138,7 +138,8 @@ RunStore *TrainingCharts::store()
 {
     if (!m_store && !m_databasePath.isEmpty()) {
         try {
-            m_store = std::make_unique<RunStore>(RunStore::open(m_databasePath.toStdString()));
+            m_store =
+                std::make_unique<RunStore>(RunStore::openExisting(m_databasePath.toStdString()));
         } catch (const std::exception &e) {
             showStatus(QString::fromUtf8(e.what()));
         }

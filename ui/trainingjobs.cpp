@@ -73,7 +73,10 @@ void TrainingJobs::stopAll()
     Q_EMIT jobsChanged();
 }
 
-int TrainingJobs::runningCount() const { return int(m_running.size()); }
+int TrainingJobs::runningCount() const
+{
+    return int(m_running.size());
+}
 
 bool TrainingJobs::isActive(qint64 runId) const
 {

@@ -31,11 +31,13 @@ void TrainingWorker::run()
     };
     callbacks.onEval = [this](const EvalInfo &eval) { Q_EMIT evalReported(eval); };
     callbacks.onLog = [this](const std::string &level, const std::string &message) {
-        Q_EMIT logMessage(m_runId.load(), QString::fromStdString(level), QString::fromStdString(message));
+        Q_EMIT logMessage(m_runId.load(), QString::fromStdString(level),
+                          QString::fromStdString(message));
     };
     try {
         const TrainingResult r = runTraining(m_request, callbacks);
-        Q_EMIT ended(r.runId, QString::fromStdString(toString(r.status)), QString::fromStdString(r.error));
+        Q_EMIT ended(r.runId, QString::fromStdString(toString(r.status)),
+                     QString::fromStdString(r.error));
     } catch (const std::exception &e) {
         Q_EMIT ended(m_runId.load(), QStringLiteral("failed"), QString::fromUtf8(e.what()));
     }

@@ -12,7 +12,10 @@ void registerMetaTypes()
     qRegisterMetaType<sentilab::EvalInfo>("sentilab::EvalInfo");
 }
 
-QColor runColor(qint64 runId) { return reportRunColor(runId); }
+QColor runColor(qint64 runId)
+{
+    return reportRunColor(runId);
+}
 
 QColor blendColors(const QColor &a, const QColor &b, double t)
 {

@@ -13,6 +13,7 @@
 int main(int argc, char **argv)
 {
     sentilab::ensurePassiveOpenMpWaitPolicy(argv);
+    sentilab::reportFileSizeLimitAsError();
 
     CLI::App app{"SentiLab command line: tokenizer, model checks, benchmarks.\n"
                  "How much does pre-training buy you? DistilBERT fine-tune vs scratch on SST-2."};

@@ -12,6 +12,7 @@
 int main(int argc, char **argv)
 {
     sentilab::ensurePassiveOpenMpWaitPolicy(argv);
+    sentilab::reportFileSizeLimitAsError();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("SentiLab"));
     QApplication::setOrganizationName(QStringLiteral("SentiLab"));
@@ -19,15 +20,18 @@ int main(int argc, char **argv)
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/sentilab/icons/sentilab.svg")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "SentiLab: fine-tune pre-trained DistilBERT and train it from scratch on SST-2, compare them."));
+    parser.setApplicationDescription(
+        QStringLiteral("SentiLab: fine-tune pre-trained DistilBERT and train it from scratch on "
+                       "SST-2, compare them."));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Run store (SQLite file)."), QStringLiteral("file"));
+    QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Run store (SQLite file)."),
+                          QStringLiteral("file"));
     parser.addOption(db);
     parser.process(app);
 
-    const QString databasePath = parser.isSet(db) ? parser.value(db) : sentilab::ui::AppSettings::databasePath();
+    const QString databasePath =
+        parser.isSet(db) ? parser.value(db) : sentilab::ui::AppSettings::databasePath();
     sentilab::ui::MainWindow window(databasePath);
     window.show();
     return QApplication::exec();

@@ -629,7 +629,8 @@ bool hasYamlContent(const std::string &text)
         const std::size_t first = line.find_first_not_of(" \t\r\f\v");
         if (first == std::string::npos || line[first] == '#')
             continue;
-        const std::string trimmed = line.substr(first, line.find_last_not_of(" \t\r\f\v") - first + 1);
+        const std::string trimmed =
+            line.substr(first, line.find_last_not_of(" \t\r\f\v") - first + 1);
         if (trimmed == "---" || trimmed == "..." || trimmed.rfind("%YAML", 0) == 0)
             continue;
         return true;

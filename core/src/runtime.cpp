@@ -1,5 +1,6 @@
 #include <sentilab/runtime.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
@@ -9,6 +10,11 @@
 #include <torch/version.h>
 
 namespace sentilab {
+
+void reportFileSizeLimitAsError()
+{
+    std::signal(SIGXFSZ, SIG_IGN);
+}
 
 void ensurePassiveOpenMpWaitPolicy(char **argv)
 {
@@ -26,7 +32,10 @@ void setComputeThreads(int threads)
     at::set_num_threads(threads);
 }
 
-int computeThreads() { return at::get_num_threads(); }
+int computeThreads()
+{
+    return at::get_num_threads();
+}
 
 std::string environmentSummary()
 {
@@ -39,9 +48,9 @@ std::string environmentSummary()
         }
     }
     const char *policy = std::getenv("OMP_WAIT_POLICY");
-    return "LibTorch " TORCH_VERSION ", " + std::to_string(at::get_num_threads()) + " threads of "
-           + std::to_string(std::thread::hardware_concurrency()) + " cores, " + cpu
-           + ", OMP_WAIT_POLICY=" + (policy ? policy : "(default)");
+    return "LibTorch " TORCH_VERSION ", " + std::to_string(at::get_num_threads()) + " threads of " +
+           std::to_string(std::thread::hardware_concurrency()) + " cores, " + cpu +
+           ", OMP_WAIT_POLICY=" + (policy ? policy : "(default)");
 }
 
 } // namespace sentilab

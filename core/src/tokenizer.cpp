@@ -16,7 +16,6 @@
 namespace sentilab {
 namespace {
 
-
 uint64_t hashBytes(const char *data, std::size_t size)
 {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ (size * 0xFF51AFD7ED558CCDull);

@@ -89,7 +89,8 @@ void TestCli::tokenizeMatchesGolden()
     while (!file.atEnd() && expected.size() < 60) {
         const QJsonObject o = QJsonDocument::fromJson(file.readLine()).object();
         expected.append(o);
-        input += QJsonDocument(QJsonObject{{"text", o["text"]}}).toJson(QJsonDocument::Compact) + "\n";
+        input +=
+            QJsonDocument(QJsonObject{{"text", o["text"]}}).toJson(QJsonDocument::Compact) + "\n";
     }
     const Result r = runCli({"tokenize", "--vocab", vocab}, input);
     QCOMPARE(r.exitCode, 0);
@@ -120,8 +121,8 @@ void TestCli::forwardPrintsHiddenStatesAndLogits()
     SENTILAB_REQUIRE_SHARED(casesPath, "golden/model/cases.json");
     QFile casesFile(casesPath);
     QVERIFY(casesFile.open(QIODevice::ReadOnly));
-    const QJsonObject c = QJsonDocument::fromJson(casesFile.readAll())
-                              .object()["eval_cases"].toArray()[1].toObject();
+    const QJsonObject c =
+        QJsonDocument::fromJson(casesFile.readAll()).object()["eval_cases"].toArray()[1].toObject();
     const QJsonObject input{{"input_ids", c["input_ids"]}, {"attention_mask", c["attention_mask"]}};
     const Result r = runCli({"forward", "--model", dir}, QJsonDocument(input).toJson());
     QVERIFY2(r.exitCode == 0, r.err.constData());
@@ -136,7 +137,8 @@ void TestCli::forwardPrintsHiddenStatesAndLogits()
     QCOMPARE(hidden.size(), 3);
     QCOMPARE(hidden[0].toArray().size(), 12);
     QCOMPARE(hidden[0][0].toArray().size(), 32);
-    QVERIFY(std::abs(hidden[2][11][5].toDouble() - c["last_hidden_state"][2][11][5].toDouble()) <= 1e-5);
+    QVERIFY(std::abs(hidden[2][11][5].toDouble() - c["last_hidden_state"][2][11][5].toDouble()) <=
+            1e-5);
 }
 
 void TestCli::forwardErrorsAreClear()
@@ -156,10 +158,13 @@ void TestCli::forwardErrorsAreClear()
     r = runCli({"forward", "--model", dir}, "{\"input_ids\": [[1, 5.7, 2]]}");
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("integer") && r.err.contains("5.7"), r.err.constData());
-    r = runCli({"forward", "--model", dir}, "{\"input_ids\": [[1, 5, 2]], \"attention_mask\": [[1, 7, 1]]}");
+    r = runCli({"forward", "--model", dir},
+               "{\"input_ids\": [[1, 5, 2]], \"attention_mask\": [[1, 7, 1]]}");
     QCOMPARE(r.exitCode, 1);
-    QVERIFY2(r.err.contains("attention_mask[0][1] = 7") && r.err.contains("0 (padding)"), r.err.constData());
-    r = runCli({"forward", "--model", dir}, "{\"input_ids\": [[1, 5, 2]], \"attention_mask\": [[1, -1, 1]]}");
+    QVERIFY2(r.err.contains("attention_mask[0][1] = 7") && r.err.contains("0 (padding)"),
+             r.err.constData());
+    r = runCli({"forward", "--model", dir},
+               "{\"input_ids\": [[1, 5, 2]], \"attention_mask\": [[1, -1, 1]]}");
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("attention_mask"), r.err.constData());
     r = runCli({"forward", "--model", dir}, "{\"input_ids\": [[-3, 5, 2]]}");

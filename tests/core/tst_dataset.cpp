@@ -331,10 +331,12 @@ void DatasetTest::badRows_data()
         << "bad.jsonl" << good + "{\"text\": " + QByteArray(500000, '[') + "\n"
         << QStringList{"bad.jsonl:2:", "nested more than 64 levels", "at byte"};
     QTest::newRow("unterminated 10 MB line")
-        << "bad.jsonl" << "{\"text\": \"" + QByteArray(10 << 20, 'x') + "\n"
+        << "bad.jsonl"
+        << "{\"text\": \"" + QByteArray(10 << 20, 'x') + "\n"
         << QStringList{"bad.jsonl:1:", "not valid JSON", "near '"};
     QTest::newRow("10 MB label echoed in part")
-        << "bad.jsonl" << "{\"text\": \"x\", \"label\": [\"" + QByteArray(10 << 20, 'p') + "\"]}\n"
+        << "bad.jsonl"
+        << "{\"text\": \"x\", \"label\": [\"" + QByteArray(10 << 20, 'p') + "\"]}\n"
         << QStringList{"bad.jsonl:1:", "'label'", "pppp"};
     QTest::newRow("csv column count after multi-line field")
         << "bad.csv" << QByteArray("text,label\n\"a\nb\",1\nc\n")

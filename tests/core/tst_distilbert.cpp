@@ -24,8 +24,8 @@ using namespace sentilab;
 namespace {
 
 // Tolerances stated by ../shared/golden/model/README.md.
-constexpr double kOutputTolerance = 1e-5;   // last_hidden_state, logits, loss (absolute)
-constexpr double kGradRelTolerance = 1e-4;  // gradient L2 norms: max(1e-4 relative, 1e-5 absolute)
+constexpr double kOutputTolerance = 1e-5;  // last_hidden_state, logits, loss (absolute)
+constexpr double kGradRelTolerance = 1e-4; // gradient L2 norms: max(1e-4 relative, 1e-5 absolute)
 constexpr double kGradAbsTolerance = 1e-5;
 
 nlohmann::json readJson(const QString &path)
@@ -100,9 +100,9 @@ void TestDistilBert::evalCases()
 
     DistilBertForSequenceClassification model(
         DistilBertConfig::fromFile((dir + "/config.json").toStdString()));
-    const LoadReport report = applyStateDict(
-        *model, loadStateDict((dir + "/" + weights).toStdString()), weights.toStdString(),
-        {"distilbert."});
+    const LoadReport report =
+        applyStateDict(*model, loadStateDict((dir + "/" + weights).toStdString()),
+                       weights.toStdString(), {"distilbert."});
     QCOMPARE(int(report.loaded.size()), 40);
     QVERIFY(report.missing.empty());
     QVERIFY(report.unexpected.empty());
@@ -111,7 +111,8 @@ void TestDistilBert::evalCases()
     torch::InferenceMode inference;
     const ClassifierOutput out = model->forward(toTensor(c["input_ids"], torch::kLong),
                                                 toTensor(c["attention_mask"], torch::kLong));
-    const double hiddenDiff = maxDiff(out.lastHiddenState, toTensor(c["last_hidden_state"], torch::kFloat32));
+    const double hiddenDiff =
+        maxDiff(out.lastHiddenState, toTensor(c["last_hidden_state"], torch::kFloat32));
     const double logitsDiff = maxDiff(out.logits, toTensor(c["logits"], torch::kFloat32));
     qInfo("%s: max |diff| hidden %.2e, logits %.2e", c["name"].get<std::string>().c_str(),
           hiddenDiff, logitsDiff);
@@ -129,10 +130,11 @@ void TestDistilBert::maskedLmCheckpointKeepsEncoder()
     QCOMPARE(int(report.loaded.size()), 36);
     QCOMPARE(int(report.ignored.size()), 5); // vocab_transform/vocab_layer_norm/vocab_projector
     QVERIFY(report.unexpected.empty());
-    const std::vector<std::string> expectedMissing = {"pre_classifier.weight", "pre_classifier.bias",
-                                                      "classifier.weight", "classifier.bias"};
+    const std::vector<std::string> expectedMissing = {
+        "pre_classifier.weight", "pre_classifier.bias", "classifier.weight", "classifier.bias"};
     for (const auto &name : expectedMissing)
-        QVERIFY2(std::find(report.missing.begin(), report.missing.end(), name) != report.missing.end(),
+        QVERIFY2(std::find(report.missing.begin(), report.missing.end(), name) !=
+                     report.missing.end(),
                  name.c_str());
     QCOMPARE(report.missing.size(), expectedMissing.size());
     QVERIFY(QString::fromStdString(report.summary()).contains("newly initialised"));
@@ -141,7 +143,8 @@ void TestDistilBert::maskedLmCheckpointKeepsEncoder()
     for (const auto &c : readJson(casesPath)["eval_cases"]) {
         const ClassifierOutput out = model->forward(toTensor(c["input_ids"], torch::kLong),
                                                     toTensor(c["attention_mask"], torch::kLong));
-        const double diff = maxDiff(out.lastHiddenState, toTensor(c["last_hidden_state"], torch::kFloat32));
+        const double diff =
+            maxDiff(out.lastHiddenState, toTensor(c["last_hidden_state"], torch::kFloat32));
         QVERIFY2(diff <= kOutputTolerance, qPrintable(QString::number(diff)));
     }
 }
@@ -163,8 +166,8 @@ void TestDistilBert::trainStepMatchesLossAndGradients()
 
     const ClassifierOutput out = model->forward(toTensor(step["input_ids"], torch::kLong),
                                                 toTensor(step["attention_mask"], torch::kLong));
-    const torch::Tensor loss = torch::nn::functional::cross_entropy(
-        out.logits, toTensor(step["labels"], torch::kLong));
+    const torch::Tensor loss =
+        torch::nn::functional::cross_entropy(out.logits, toTensor(step["labels"], torch::kLong));
     loss.backward();
 
     QVERIFY(std::abs(loss.item<double>() - step["loss"].get<double>()) <= kOutputTolerance);
@@ -178,10 +181,12 @@ void TestDistilBert::trainStepMatchesLossAndGradients()
         const double got = param.value().grad().norm().item<double>();
         // k_lin.bias gradients are zero in exact arithmetic: compare them absolutely only.
         const bool kBias = param.key().find("k_lin.bias") != std::string::npos;
-        const double tolerance = kBias ? kGradAbsTolerance
-                                       : std::max(kGradAbsTolerance, kGradRelTolerance * std::abs(want));
-        QVERIFY2(std::abs(got - want) <= tolerance,
-                 qPrintable(QString("%1: got %2, want %3").arg(param.key().c_str()).arg(got).arg(want)));
+        const double tolerance =
+            kBias ? kGradAbsTolerance
+                  : std::max(kGradAbsTolerance, kGradRelTolerance * std::abs(want));
+        QVERIFY2(
+            std::abs(got - want) <= tolerance,
+            qPrintable(QString("%1: got %2, want %3").arg(param.key().c_str()).arg(got).arg(want)));
         ++compared;
     }
     QCOMPARE(compared, 40);
@@ -242,7 +247,8 @@ void TestDistilBert::saveAndReloadRoundTrip()
     QVERIFY(QFile::exists(out.filePath("config.json")));
     QVERIFY(QFile::exists(out.filePath("tokenizer_config.json")));
     const nlohmann::json config = readJson(out.filePath("config.json"));
-    QCOMPARE(config["architectures"][0].get<std::string>(), std::string("DistilBertForSequenceClassification"));
+    QCOMPARE(config["architectures"][0].get<std::string>(),
+             std::string("DistilBertForSequenceClassification"));
     QCOMPARE(config["id2label"]["1"].get<std::string>(), std::string("positive"));
     QCOMPARE(config["qa_dropout"].get<double>(), 0.1); // unmodelled keys survive
 
@@ -252,7 +258,8 @@ void TestDistilBert::saveAndReloadRoundTrip()
     for (const auto &kv : a)
         QVERIFY2(torch::equal(kv.second, b.at(kv.first)), kv.first.c_str());
 
-    // The golden folder has no vocab.txt; give the reloaded model a 1000-token one (its vocab_size).
+    // The golden folder has no vocab.txt; give the reloaded model a 1000-token one (its
+    // vocab_size).
     {
         QFile vocab(out.filePath("vocab.txt"));
         QVERIFY(vocab.open(QIODevice::WriteOnly));
@@ -266,7 +273,8 @@ void TestDistilBert::saveAndReloadRoundTrip()
     QCOMPARE(predictions[0].tokens.front(), std::string("[CLS]"));
     QCOMPARE(predictions[0].tokens.back(), std::string("[SEP]"));
     QCOMPARE(predictions[0].tokens.size(), size_t(5));
-    QVERIFY(std::abs(predictions[0].probabilities[0] + predictions[0].probabilities[1] - 1.0f) < 1e-5f);
+    QVERIFY(std::abs(predictions[0].probabilities[0] + predictions[0].probabilities[1] - 1.0f) <
+            1e-5f);
 
     // A vocabulary larger than the model's embedding table is refused at load time.
     {
@@ -290,12 +298,13 @@ void TestDistilBert::wrongShapeNamesTensor()
     config.hiddenDim = 38, config.maxPositionEmbeddings = 64; // golden has 37
     DistilBertForSequenceClassification model(config);
     try {
-        applyStateDict(*model, loadStateDict(path.toStdString()), "tiny.safetensors", {"distilbert."});
+        applyStateDict(*model, loadStateDict(path.toStdString()), "tiny.safetensors",
+                       {"distilbert."});
         QFAIL("a shape mismatch must throw");
     } catch (const Error &e) {
         const QString message = e.what();
-        QVERIFY2(message.contains("ffn.lin1") && message.contains("[37, 32]")
-                     && message.contains("[38, 32]") && message.contains("tiny.safetensors"),
+        QVERIFY2(message.contains("ffn.lin1") && message.contains("[37, 32]") &&
+                     message.contains("[38, 32]") && message.contains("tiny.safetensors"),
                  e.what());
     }
 }
@@ -344,16 +353,17 @@ void TestDistilBert::configErrorsNameKey()
     expectError({{"model_type", "bert"}}, "model_type");
     expectError({{"id2label", {{"zero", "neg"}}}}, "id2label");
     // Issue 8, defect 7: bounds and integrality are checked before anything is allocated.
-    expectError({{"vocab_size", 1000000000}}, "'vocab_size'");            // would be 128 GB
-    expectError({{"vocab_size", int64_t(1) << 62}}, "'vocab_size'");      // overflows sizes
-    expectError({{"dim", 32.7}}, "'dim'");                                // not an integer
+    expectError({{"vocab_size", 1000000000}}, "'vocab_size'");       // would be 128 GB
+    expectError({{"vocab_size", int64_t(1) << 62}}, "'vocab_size'"); // overflows sizes
+    expectError({{"dim", 32.7}}, "'dim'");                           // not an integer
     expectError({{"dim", 64}, {"n_heads", 0}}, "n_heads");
     expectError({{"n_layers", -1}}, "'n_layers'");
     expectError({{"n_layers", 1000}}, "'n_layers'");
     expectError({{"max_position_embeddings", 1e300}}, "'max_position_embeddings'");
     expectError({{"hidden_dim", true}}, "'hidden_dim'");
     expectError({{"pad_token_id", 40000}}, "pad_token_id");
-    expectError({{"dim", 8192}, {"n_heads", 16}, {"hidden_dim", 65536}, {"n_layers", 96}}, "parameters");
+    expectError({{"dim", 8192}, {"n_heads", 16}, {"hidden_dim", 65536}, {"n_layers", 96}},
+                "parameters");
 }
 
 void TestDistilBert::configFileErrorsNameFile()
@@ -371,7 +381,8 @@ void TestDistilBert::configFileErrorsNameFile()
         return sentilab::test::errorOf([&] { DistilBertConfig::fromFile(path.toStdString()); });
     };
     std::string error = errorFor(QByteArray(500000, '['));
-    QVERIFY2(error.find("config.json") != std::string::npos && error.find("deep") != std::string::npos,
+    QVERIFY2(error.find("config.json") != std::string::npos &&
+                 error.find("deep") != std::string::npos,
              error.c_str());
     QVERIFY2(error.size() < 600, error.c_str());
     error = errorFor("{\"dim\": \"" + QByteArray(10 << 20, 'x'));

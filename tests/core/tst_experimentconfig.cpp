@@ -11,11 +11,11 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include "testhelpers.h"
 #include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
-#include "testhelpers.h"
 
 using sentilab::ExperimentConfig;
 
@@ -432,8 +432,10 @@ void ExperimentConfigTest::unusableFiles_data()
     QTest::newRow("folder") << QByteArray() << "is a folder";
     QTest::newRow("empty file") << QByteArray("") << "is empty";
     QTest::newRow("comments only") << QByteArray("# nothing here\n\n---\n") << "is empty";
-    QTest::newRow("100000 nested sequences") << ("train: " + QByteArray(100000, '[')) << "levels deep";
-    QTest::newRow("100000 nested mappings") << ("train: " + QByteArray(100000, '{')) << "levels deep";
+    QTest::newRow("100000 nested sequences")
+        << ("train: " + QByteArray(100000, '[')) << "levels deep";
+    QTest::newRow("100000 nested mappings")
+        << ("train: " + QByteArray(100000, '{')) << "levels deep";
     QByteArray indented("a:\n");
     for (int i = 1; i < 3000; ++i)
         indented += QByteArray(2 * i, ' ') + "k:\n";
@@ -457,7 +459,7 @@ void ExperimentConfigTest::unusableFiles()
     QVERIFY2(error.rfind(path.toStdString(), 0) == 0, error.c_str());
     QVERIFY2(QString::fromStdString(error).contains(expected), error.c_str());
     QVERIFY2(error.size() < 400, error.c_str()); // an excerpt, never the whole input
-    if (expected == "levels deep") // the line of the too-deep node
+    if (expected == "levels deep")               // the line of the too-deep node
         QVERIFY2(QString::fromStdString(error).contains(QRegularExpression("run\\.yaml:[0-9]+: ")),
                  error.c_str());
 }

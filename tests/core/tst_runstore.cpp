@@ -117,6 +117,8 @@ private Q_SLOTS:
     void defaultPathFollowsEnvironment();
     void liveOwnerRunStaysRunning();
     void killedWriterRunBecomesInterrupted();
+    void otherHostRunFollowsItsHeartbeat();
+    void openExistingNeverCreatesAFile();
     void concurrentWritersInThreads();
     void largeMetricBatch();
 
@@ -652,6 +654,52 @@ void TestRunStore::liveOwnerRunStaysRunning()
     RunStore reader = openStore(); // recovery runs here and must see this process alive
     QCOMPARE(toString(reader.run(id).status), toString(RunStatus::Running));
     QVERIFY(reader.events(id).empty());
+}
+
+void TestRunStore::otherHostRunFollowsItsHeartbeat()
+{
+    // Shared home folders: a run owned by a process on another machine cannot be checked by pid.
+    // A fresh heartbeat keeps it running; one older than the lease makes it interrupted.
+    int64_t fresh = 0;
+    int64_t stale = 0;
+    {
+        RunStore store = openStore();
+        fresh = store.createRun(makeRun("fresh"));
+        stale = store.createRun(makeRun("stale"));
+    }
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    sqlite3 *db = nullptr;
+    QCOMPARE(sqlite3_open(dbPath().toUtf8().constData(), &db), SQLITE_OK);
+    const QByteArray sql =
+        "UPDATE runs SET owner_host = 'lab-node-7', owner_pid = 4242, heartbeat_at = " +
+        QByteArray::number(now - 10) + " WHERE id = " + QByteArray::number(qint64(fresh)) +
+        "; UPDATE runs SET owner_host = 'lab-node-7', owner_pid = 4242, heartbeat_at = " +
+        QByteArray::number(now - RunStore::kLeaseSeconds - 60) +
+        " WHERE id = " + QByteArray::number(qint64(stale)) + ";";
+    const int rc = sqlite3_exec(db, sql.constData(), nullptr, nullptr, nullptr);
+    const QString message = QString::fromUtf8(sqlite3_errmsg(db));
+    sqlite3_close(db);
+    QVERIFY2(rc == SQLITE_OK, qPrintable(message));
+
+    RunStore store = openStore();
+    QCOMPARE(toString(store.run(fresh).status), std::string("running"));
+    QCOMPARE(toString(store.run(stale).status), std::string("interrupted"));
+    // The live one cannot be claimed from here; the interrupted one can.
+    QVERIFY(!errorOf([&] { store.claimRun(fresh); }).isEmpty());
+    store.claimRun(stale);
+    QCOMPARE(toString(store.run(stale).status), std::string("running"));
+}
+
+void TestRunStore::openExistingNeverCreatesAFile()
+{
+    // A mistyped path in `runs list`, `predict` or the app's Open must not leave a new database.
+    const QString missing = m_dir->filePath("typo.db");
+    const QString message = errorOf([&] { RunStore::openExisting(missing.toStdString()); });
+    QVERIFY2(message.contains(missing), qPrintable(message));
+    QVERIFY(!QFile::exists(missing));
+    QVERIFY(!QFile::exists(missing + "-wal"));
+    openStore().createRun(makeRun("x"));
+    QCOMPARE(RunStore::openExisting(dbPath().toStdString()).listRuns().size(), size_t(1));
 }
 
 void TestRunStore::killedWriterRunBecomesInterrupted()

@@ -11,13 +11,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "testhelpers.h"
 #include <fstream>
 #include <functional>
 #include <map>
 #include <numeric>
 #include <optional>
 #include <thread>
-#include "testhelpers.h"
 
 using sentilab::Tokenizer;
 
@@ -226,7 +226,8 @@ void TokenizerTest::handCases_data()
     row("emoji is unknown", "ok \U0001f600!", {"ok", "[UNK]", "!"});
     // Per-character lower-casing as in Hugging Face's tokenizers: capital sigma is always the
     // medial form U+03C3, also at the end of a word (Python's str.lower() would give U+03C2).
-    row("sigma at word end", "\u039f\u0394\u039f\u03a3", {"\u03bf", "##\u03b4", "##\u03bf", "##\u03c3"});
+    row("sigma at word end", "\u039f\u0394\u039f\u03a3",
+        {"\u03bf", "##\u03b4", "##\u03bf", "##\u03c3"});
     row("sigma before punctuation", "\u039f\u0394\u039f\u03a3.",
         {"\u03bf", "##\u03b4", "##\u03bf", "##\u03c3", "."});
     row("medial sigma", "\u039f\u0394\u039f\u03a3\u0391",

@@ -73,6 +73,9 @@ private Q_SLOTS:
     void resumeAfterCancelEqualsUninterrupted();
     void killedProcessBecomesInterruptedAndResumes();
     void nanLossFailsTheRunWithReason();
+    void resumeBeforeFirstCheckpointEqualsUninterrupted();
+    void resumeRefusesChangedData();
+    void checkpointFolderDeletedMidRunFailsTheRun();
     void setupErrorsCreateNoRun();
     void predictionsFromTwoRuns();
 };
@@ -243,6 +246,87 @@ void TestTrainer::nanLossFailsTheRunWithReason()
     const RunStore store = RunStore::open(r.dbPath);
     QCOMPARE(store.run(result.runId).error, result.error);
     QCOMPARE(toString(store.run(result.runId).status), std::string("failed"));
+}
+
+void TestTrainer::resumeBeforeFirstCheckpointEqualsUninterrupted()
+{
+    // Stopped at step 3, before the first checkpoint (step 8): there is no trainer state to resume
+    // from, so the run starts again from step 0 and must still equal the uninterrupted run.
+    QTemporaryDir dir;
+    const TrainingResult full = runTraining(smokeRequest(dir));
+    std::atomic<bool> cancel{false};
+    TrainingCallbacks cb;
+    cb.cancel = &cancel;
+    cb.onStep = [&](const StepInfo &s) { cancel = s.step >= 3; };
+    const TrainingResult stopped = runTraining(smokeRequest(dir), cb);
+    QCOMPARE(toString(stopped.status), std::string("cancelled"));
+    QVERIFY(RunStore::open(smokeRequest(dir).dbPath).checkpoints(stopped.runId).empty());
+
+    TrainingRequest resume = smokeRequest(dir);
+    resume.resumeRunId = stopped.runId;
+    const TrainingResult resumed = runTraining(resume);
+    QCOMPARE(toString(resumed.status), std::string("finished"));
+    compareRuns(RunStore::open(resume.dbPath), full.runId, stopped.runId);
+}
+
+void TestTrainer::resumeRefusesChangedData()
+{
+    // The resumed run must read the data the run started with: a split file edited in between is
+    // named, with both hashes, and the run stays resumable once the file is restored.
+    QTemporaryDir dir;
+    const QString data = dir.filePath("data");
+    QVERIFY(QDir().mkpath(data));
+    for (const char *split : {"train.jsonl", "validation.jsonl", "test.jsonl"})
+        QVERIFY(QFile::copy(sentilab::test::sharedFile(QString("data/sst2/") + split),
+                            data + "/" + split));
+    const std::vector<std::string> overrides = {"data.dir=" + data.toStdString()};
+    std::atomic<bool> cancel{false};
+    TrainingCallbacks cb;
+    cb.cancel = &cancel;
+    cb.onStep = [&](const StepInfo &s) { cancel = s.step >= 10; };
+    const TrainingResult stopped = runTraining(smokeRequest(dir, overrides), cb);
+    QCOMPARE(toString(stopped.status), std::string("cancelled"));
+
+    QFile train(data + "/train.jsonl");
+    QVERIFY(train.open(QIODevice::Append));
+    train.write("{\"text\": \"an extra row\", \"label\": 1}\n");
+    train.close();
+    TrainingRequest resume = smokeRequest(dir, overrides);
+    resume.resumeRunId = stopped.runId;
+    const std::string refused = sentilab::test::errorOf([&] { runTraining(resume); });
+    QVERIFY2(refused.find("train") != std::string::npos &&
+                 refused.find("sha256") != std::string::npos &&
+                 refused.find(data.toStdString()) != std::string::npos,
+             refused.c_str());
+    QCOMPARE(toString(RunStore::open(resume.dbPath).run(stopped.runId).status),
+             std::string("cancelled"));
+}
+
+void TestTrainer::checkpointFolderDeletedMidRunFailsTheRun()
+{
+    // The run's folder removed after the step-8 checkpoint: the next save must not recreate a
+    // folder without its marker (which `runs delete` would then refuse) but fail, saying why.
+    QTemporaryDir dir;
+    TrainingCallbacks cb;
+    std::string removed;
+    cb.onStep = [&](const StepInfo &s) {
+        if (s.step != 10)
+            return;
+        const RunStore store = RunStore::open(smokeRequest(dir).dbPath);
+        removed =
+            std::filesystem::path(store.checkpoints(s.runId).front().path).parent_path().string();
+        std::filesystem::remove_all(removed);
+    };
+    const TrainingResult r = runTraining(smokeRequest(dir), cb);
+    QVERIFY(!removed.empty());
+    QCOMPARE(toString(r.status), std::string("failed"));
+    QVERIFY2(r.error.find("disappeared") != std::string::npos &&
+                 r.error.find(removed) != std::string::npos,
+             r.error.c_str());
+    const RunStore store = RunStore::open(smokeRequest(dir).dbPath);
+    QCOMPARE(store.run(r.runId).error, r.error);
+    QCOMPARE(store.integrityCheck(), std::string("ok"));
+    QVERIFY(!std::filesystem::exists(removed));
 }
 
 void TestTrainer::setupErrorsCreateNoRun()

@@ -855,7 +855,7 @@ void writeReport(const ReportOptions &options)
                                                               : options.databasePath.toStdString();
     if (!QFileInfo::exists(QString::fromStdString(dbPath)))
         throw Error("report: no run store at " + dbPath + "; train a run first or pass --db");
-    const RunStore store = RunStore::open(dbPath);
+    const RunStore store = RunStore::openExisting(dbPath);
 
     std::vector<RunData> runs;
     std::vector<int64_t> ids;

@@ -11,6 +11,11 @@ namespace sentilab {
 // Call it first thing in main().
 void ensurePassiveOpenMpWaitPolicy(char **argv);
 
+// Ignores SIGXFSZ, so that a write past the file-size limit (ulimit -f, some quota setups) fails
+// with EFBIG and becomes the usual error naming the file, instead of killing the process with the
+// run left "running". Call it early in main().
+void reportFileSizeLimitAsError();
+
 // Intra-op threads for LibTorch; 0 = one per available core.
 void setComputeThreads(int threads);
 int computeThreads();
