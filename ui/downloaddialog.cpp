@@ -192,6 +192,10 @@ void DownloadDialog::showProgress(const sentilab::DownloadProgress &p)
 {
     if (!m_thread || m_cancel)
         return;
+    if (!p.message.empty()) { // a wait for a busy hub or a warning: shown until the next bytes
+        m_detail->setText(QString::fromStdString(p.message));
+        return;
+    }
     m_file->setText(tr("%1 (file %2 of %3)")
                         .arg(QString::fromStdString(p.file))
                         .arg(p.fileIndex + 1)

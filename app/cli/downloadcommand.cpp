@@ -64,6 +64,13 @@ int runDownload(const DownloadArgs &a)
     std::unique_ptr<ProgressBar> bar;
     std::string barFile;
     auto onProgress = [&](const DownloadProgress &p) {
+        if (!p.message.empty()) { // a wait for a busy hub or a warning: one line, bar kept
+            if (bar)
+                bar->message(p.message);
+            else
+                std::fprintf(stderr, "%s\n", p.message.c_str());
+            return;
+        }
         if (!bar || barFile != p.file) {
             if (bar)
                 bar->finish();

@@ -37,10 +37,12 @@ struct CliResult
 
 // Runs sentilab-cli with one compute thread in `cwd`; a non-zero `fileSizeLimit` applies
 // RLIMIT_FSIZE to the child only, the way a full disk or `ulimit -f` would stop its writes.
-CliResult runCli(const QStringList &args, const QString &cwd, rlim_t fileSizeLimit = 0)
+CliResult runCli(const QStringList &args, const QString &cwd, rlim_t fileSizeLimit = 0,
+                 const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
     process.setWorkingDirectory(cwd);
+    process.setProcessEnvironment(env);
     if (fileSizeLimit > 0)
         process.setChildProcessModifier([fileSizeLimit] {
             const rlimit limit{fileSizeLimit, fileSizeLimit};
@@ -103,6 +105,7 @@ private Q_SLOTS:
     void fullDiskForCheckpointsFailsTheRun();
     void fullDiskForTheDatabaseIsAClearError();
     void readOnlyDatabaseFolderIsAClearError();
+    void overlongPathsAreAClearError();
 };
 
 void TestFaults::initTestCase()
@@ -255,6 +258,33 @@ void TestFaults::readOnlyDatabaseFolderIsAClearError()
     QVERIFY2(r.err.contains(folder.toUtf8()), r.err.constData());
     QVERIFY2(r.err.size() < 2000, r.err.constData());
     QVERIFY(!QFile::exists(db));
+}
+
+void TestFaults::overlongPathsAreAClearError()
+{
+    // A 5,000-character path once ended in "terminate called ... File name too long" (an uncaught
+    // std::filesystem error). Every such path must give exit status 1 and one bounded message
+    // (the path itself may be named, at most twice).
+    QTemporaryDir root;
+    const QString db = root.filePath("runs.db");
+    const QString longPath = "/tmp/" + QString(5000, 'p');
+    const qsizetype bound = 2 * longPath.size() + 1000;
+    const QStringList overrides[] = {{"--set", "data.dir=" + longPath},
+                                     {"--set", "model.vocab=" + longPath}};
+    for (const QStringList &override : overrides) {
+        const CliResult r = runCli(trainSmoke(db) + override, root.path());
+        QVERIFY2(r.exitCode == 1, r.err.left(400).constData());
+        QVERIFY2(r.err.size() < bound && !r.err.contains("terminate"), r.err.left(400).constData());
+    }
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("SENTILAB_SHARED_DIR", longPath);
+    env.insert("SENTILAB_DATA_DIR", longPath);
+    const CliResult r = runCli(trainSmoke(db), root.path(), 0, env);
+    QVERIFY2(r.exitCode == 1, r.err.left(400).constData());
+    QVERIFY2(r.err.size() < bound && !r.err.contains("terminate"), r.err.left(400).constData());
+    const CliResult list = runCli({"--db", longPath + ".db", "runs", "list"}, root.path());
+    QVERIFY2(list.exitCode == 1 || list.exitCode == 0, list.err.left(400).constData());
+    QVERIFY2(!list.err.contains("terminate"), list.err.left(400).constData());
 }
 
 QTEST_GUILESS_MAIN(TestFaults)
