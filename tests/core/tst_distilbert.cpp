@@ -140,7 +140,10 @@ void TestDistilBert::maskedLmCheckpointKeepsEncoder()
     QVERIFY(QString::fromStdString(report.summary()).contains("newly initialised"));
 
     torch::InferenceMode inference;
-    for (const auto &c : readJson(casesPath)["eval_cases"]) {
+    // Named, not a temporary: a range-for over readJson(...)["eval_cases"] would iterate a
+    // destroyed object (found by ASan).
+    const nlohmann::json cases = readJson(casesPath);
+    for (const auto &c : cases["eval_cases"]) {
         const ClassifierOutput out = model->forward(toTensor(c["input_ids"], torch::kLong),
                                                     toTensor(c["attention_mask"], torch::kLong));
         const double diff =

@@ -3,6 +3,7 @@
 // database, a read-only database folder, and `runs delete` / `predict` from another working
 // directory or with a database whose checkpoint path was edited.
 #include <QDir>
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -106,6 +107,7 @@ private Q_SLOTS:
     void fullDiskForTheDatabaseIsAClearError();
     void readOnlyDatabaseFolderIsAClearError();
     void overlongPathsAreAClearError();
+    void twoTrainersAndAReaderShareOneDatabase();
 };
 
 void TestFaults::initTestCase()
@@ -285,6 +287,50 @@ void TestFaults::overlongPathsAreAClearError()
     const CliResult list = runCli({"--db", longPath + ".db", "runs", "list"}, root.path());
     QVERIFY2(list.exitCode == 1 || list.exitCode == 0, list.err.left(400).constData());
     QVERIFY2(!list.err.contains("terminate"), list.err.left(400).constData());
+}
+
+void TestFaults::twoTrainersAndAReaderShareOneDatabase()
+{
+    // Two CLI trainers write one database while this process reads it the way the app's views
+    // do: nobody sees "database is locked", and every step of both runs is recorded.
+    QTemporaryDir root;
+    const QString db = root.filePath("runs.db");
+    RunStore::open(db.toStdString()); // the schema exists before both writers start
+    const QStringList args = trainSmoke(db) + QStringList{"--set", "train.epochs=4"};
+    QProcess first;
+    QProcess second;
+    for (QProcess *p : {&first, &second}) {
+        p->setWorkingDirectory(root.path());
+        p->start(QStringLiteral(SENTILAB_CLI_PATH), QStringList{"--threads", "1"} + args);
+        QVERIFY(p->waitForStarted());
+    }
+    int reads = 0;
+    QElapsedTimer timer;
+    timer.start();
+    while ((first.state() != QProcess::NotRunning || second.state() != QProcess::NotRunning) &&
+           timer.elapsed() < 300000) {
+        const RunStore store = RunStore::openExisting(db.toStdString());
+        for (const RunInfo &run : store.listRuns())
+            store.metrics(run.id, "train/loss");
+        ++reads;
+        QTest::qWait(5);
+    }
+    for (QProcess *p : {&first, &second}) {
+        // waitForFinished() is false for a process that has already finished.
+        QVERIFY(p->state() == QProcess::NotRunning || p->waitForFinished(10000));
+        const QByteArray err = p->readAllStandardError();
+        QVERIFY2(p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0, err.constData());
+        QVERIFY2(!err.contains("locked"), err.constData());
+    }
+    QVERIFY(reads > 10);
+    const RunStore store = RunStore::openExisting(db.toStdString());
+    const std::vector<RunInfo> runs = store.listRuns();
+    QCOMPARE(runs.size(), size_t(2));
+    for (const RunInfo &run : runs) {
+        QCOMPARE(toString(run.status), std::string("finished"));
+        QCOMPARE(store.metrics(run.id, "train/loss").size(), size_t(64)); // 256 / 16 x 4 epochs
+    }
+    QCOMPARE(store.integrityCheck(), std::string("ok"));
 }
 
 QTEST_GUILESS_MAIN(TestFaults)
