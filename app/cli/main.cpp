@@ -19,6 +19,9 @@ int main(int argc, char **argv)
                  "How much does pre-training buy you? DistilBERT fine-tune vs scratch on SST-2."};
     app.set_version_flag("--version", std::string("sentilab-cli ") + sentilab::kVersion);
     app.require_subcommand(1);
+    // Subcommands (created below, inheriting this) hand options they do not know to the parent,
+    // so the global --db and --threads work after the subcommand too: `train X --db F`.
+    app.fallthrough();
     auto &global = sentilab::cli::globalOptions();
     app.add_option("--threads", global.threads, "LibTorch intra-op threads (0 = all cores)")
         ->check(CLI::NonNegativeNumber);

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void forwardPrintsHiddenStatesAndLogits();
     void forwardErrorsAreClear();
     void checkAttentionPrintsTable();
+    void globalOptionsAfterSubcommand();
 };
 
 void TestCli::versionAndHelp()
@@ -187,6 +188,24 @@ void TestCli::checkAttentionPrintsTable()
     QVERIFY(r.out.contains("10 cases, 0 failed"));
     QCOMPARE(r.out.count("pass"), 10);
     QVERIFY(r.out.contains("B=1 L=1 E=768 H=12"));
+}
+
+void TestCli::globalOptionsAfterSubcommand()
+{
+    // `--db` and `--threads` are accepted before or after the subcommand; a mistyped database
+    // is reported and not created.
+    QTemporaryDir dir;
+    const QString db = dir.filePath("typo.db");
+    for (const QStringList &args : {QStringList{"--db", db, "runs", "list"},
+                                    QStringList{"runs", "list", "--db", db, "--threads", "1"}}) {
+        const Result r = runCli(args);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("no run store at " + db.toUtf8()), r.out.constData());
+    }
+    QVERIFY(!QFile::exists(db));
+    const Result bad = runCli({"runs", "list", "--no-such-option"});
+    QCOMPARE(bad.exitCode, 109); // CLI11's "extras" exit code
+    QVERIFY2(bad.err.contains("--no-such-option"), bad.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
