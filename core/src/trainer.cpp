@@ -253,6 +253,10 @@ void Run::recordDataFiles()
         params.emplace_back("data.resolved." + f.split + ".path", f.path);
         params.emplace_back("data.resolved." + f.split + ".sha256", f.sha256);
     }
+    // The exact example counts (after max_*_examples), so readers need not infer them from steps.
+    params.emplace_back("data.examples.train", std::to_string(m_train.size()));
+    params.emplace_back("data.examples.validation", std::to_string(m_validation.size()));
+    params.emplace_back("data.examples.test", std::to_string(m_test.size()));
     m_store->setParams(m_result.runId, params);
 }
 

@@ -119,6 +119,14 @@ void TestTrainer::smokeRunRecordsEverything()
     QVERIFY(std::filesystem::exists(std::filesystem::path(bestCheckpointDir(store, r.runId)) /
                                     "model.safetensors"));
     QCOMPARE(store.integrityCheck(), std::string("ok"));
+    std::map<std::string, std::string> params;
+    for (const auto &kv : store.params(r.runId))
+        params.insert(kv);
+    QCOMPARE(params["data.examples.train"], std::string("256"));
+    QCOMPARE(params["data.examples.validation"], std::string("64"));
+    QCOMPARE(params["data.examples.test"], std::string("64"));
+    QVERIFY(std::filesystem::path(params["data.resolved.train.path"]).is_absolute());
+    QCOMPARE(params["data.resolved.train.sha256"].size(), size_t(64));
 }
 
 void TestTrainer::resumeAfterCancelEqualsUninterrupted()
