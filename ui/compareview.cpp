@@ -215,7 +215,7 @@ void CompareView::buildUi()
         last->timer.start();
         const QString text = item->data(0, kTextRole).toString();
         if (!text.isEmpty())
-            emit sentenceChosen(text);
+            Q_EMIT sentenceChosen(text);
     };
     connect(m_disagreements, &QTreeWidget::itemClicked, this, emitChosen);
     connect(m_disagreements, &QTreeWidget::itemActivated, this, emitChosen);

@@ -56,7 +56,7 @@ public:
     // Checked runs in list order (newest first).
     QList<qint64> checkedRuns() const;
 
-signals:
+Q_SIGNALS:
     // The user clicked or activated a disagreement: show this sentence in the inference pane.
     void sentenceChosen(const QString &text);
 

@@ -236,7 +236,7 @@ void DownloadDialog::workerDone(bool ok, bool cancelled, const QString &dirOrErr
         m_bar->setValue(1000);
         m_file->setText(tr("Done: %1").arg(m_downloadedDir));
         m_detail->clear();
-        emit downloadSucceeded(m_downloadedDir);
+        Q_EMIT downloadSucceeded(m_downloadedDir);
         if (notes.isEmpty() && !m_closeWhenStopped) {
             accept();
             return;
@@ -263,7 +263,7 @@ void DownloadDialog::workerDone(bool ok, bool cancelled, const QString &dirOrErr
     m_retryButton->show();
     m_cancelButton->setText(tr("Close"));
     if (!cancelled)
-        emit downloadFailed(m_error);
+        Q_EMIT downloadFailed(m_error);
 }
 
 } // namespace sentilab::ui

@@ -684,7 +684,7 @@ void InferencePane::onPredictionReady(quint64 requestId, int slot, const QString
         if (m_hasModel[size_t(s)] && !m_answered[size_t(s)])
             return;
     }
-    emit predictionsShown();
+    Q_EMIT predictionsShown();
 }
 
 void InferencePane::onFailed(const QString &message)

@@ -62,7 +62,7 @@ public:
     QString sentence() const;
     ShownPrediction shownPrediction(int slot) const;
 
-signals:
+Q_SIGNALS:
     // Both cards show the results for the current sentence (each card with a model updated).
     void predictionsShown();
 

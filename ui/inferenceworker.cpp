@@ -82,7 +82,7 @@ void InferenceWorker::processLoad()
     const QString summaryA = m_models[0] ? m_models[0]->summary : QString();
     const QString summaryB = m_models[1] ? m_models[1]->summary : QString();
     for (int i = 0; i < calls; ++i)
-        emit modelsLoaded(summaryA, summaryB);
+        Q_EMIT modelsLoaded(summaryA, summaryB);
 }
 
 void InferenceWorker::loadSlot(int slot, qint64 runId, const QString &databasePath)
@@ -90,7 +90,7 @@ void InferenceWorker::loadSlot(int slot, qint64 runId, const QString &databasePa
     std::unique_ptr<Model> &model = m_models[size_t(slot)];
     if (runId <= 0) {
         model.reset();
-        emit modelMissing(slot, slotDescription(slot));
+        Q_EMIT modelMissing(slot, slotDescription(slot));
         return;
     }
     std::string dir;
@@ -103,7 +103,7 @@ void InferenceWorker::loadSlot(int slot, qint64 runId, const QString &databasePa
             dir = bestCheckpointDir(store, runId);
         } catch (const Error &) {
             model.reset();
-            emit modelMissing(slot, tr("run %1 has no checkpoint yet: train it until its first "
+            Q_EMIT modelMissing(slot, tr("run %1 has no checkpoint yet: train it until its first "
                                        "evaluation")
                                         .arg(runId));
             return;
@@ -116,11 +116,11 @@ void InferenceWorker::loadSlot(int slot, qint64 runId, const QString &databasePa
         }
     } catch (const std::exception &e) {
         model.reset();
-        emit modelMissing(slot, tr("run %1 cannot be read: %2").arg(runId).arg(fromStd(e.what())));
+        Q_EMIT modelMissing(slot, tr("run %1 cannot be read: %2").arg(runId).arg(fromStd(e.what())));
         return;
     } catch (...) {
         model.reset();
-        emit modelMissing(slot, tr("run %1 cannot be read: unknown error").arg(runId));
+        Q_EMIT modelMissing(slot, tr("run %1 cannot be read: unknown error").arg(runId));
         return;
     }
     if (model && model->runId == runId && model->dir == dir && model->step == step)
@@ -133,11 +133,11 @@ void InferenceWorker::loadSlot(int slot, qint64 runId, const QString &databasePa
             tr("%1 checkpoint, step %2").arg(kind == "best" ? tr("best") : tr("last")).arg(step);
         model.reset(new Model{runId, dir, step, summary, std::move(classifier)});
     } catch (const std::exception &e) {
-        emit modelMissing(
+        Q_EMIT modelMissing(
             slot,
             tr("run %1: its checkpoint could not be loaded: %2").arg(runId).arg(fromStd(e.what())));
     } catch (...) {
-        emit modelMissing(slot, tr("run %1: its checkpoint could not be loaded").arg(runId));
+        Q_EMIT modelMissing(slot, tr("run %1: its checkpoint could not be loaded").arg(runId));
     }
 }
 
@@ -164,13 +164,13 @@ void InferenceWorker::processPredict()
             tokens.reserve(int(p.tokens.size()));
             for (const std::string &t : p.tokens)
                 tokens << fromStd(t);
-            emit predictionReady(requestId, slot, labelText(p), positive, tokens, ms);
+            Q_EMIT predictionReady(requestId, slot, labelText(p), positive, tokens, ms);
         } catch (const std::exception &e) {
-            emit failed(tr("run %1 could not classify the sentence: %2")
+            Q_EMIT failed(tr("run %1 could not classify the sentence: %2")
                             .arg(model->runId)
                             .arg(fromStd(e.what())));
         } catch (...) {
-            emit failed(tr("run %1 could not classify the sentence").arg(model->runId));
+            Q_EMIT failed(tr("run %1 could not classify the sentence").arg(model->runId));
         }
     }
 }

@@ -24,7 +24,7 @@ public:
     explicit InferenceWorker(QObject *parent = nullptr);
     ~InferenceWorker() override;
 
-public slots:
+public Q_SLOTS:
     // Loads the best (else last) checkpoint of runA into slot 0 and of runB into slot 1; a run id
     // <= 0 means "no run chosen". A slot whose run, checkpoint folder and checkpoint step are
     // unchanged keeps its model (no reload). Emits modelMissing() for each slot without a usable
@@ -35,7 +35,7 @@ public slots:
     // Only the newest request counts: requests queued behind a newer one are skipped, unanswered.
     void predict(quint64 requestId, const QString &text);
 
-signals:
+Q_SIGNALS:
     // Both slots are settled; a summary is "best checkpoint, step N" (or "last ...") for a loaded
     // slot and empty for a missing one.
     void modelsLoaded(const QString &summaryA, const QString &summaryB);

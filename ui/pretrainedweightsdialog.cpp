@@ -149,7 +149,7 @@ PretrainedWeightsDialog::PretrainedWeightsDialog(QWidget *parent) : QDialog(pare
                                  "found"));
     connect(chooseButton, &QPushButton::clicked, this, &PretrainedWeightsDialog::chooseFolder);
     connect(downloadButton, &QPushButton::clicked, this, [this] {
-        emit downloadRequested();
+        Q_EMIT downloadRequested();
         done(DownloadRequested);
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &PretrainedWeightsDialog::reject);

@@ -33,7 +33,7 @@ public:
     // what is missing in the dialog, stays open and returns false. "Choose folder…" calls it.
     bool useFolder(const QString &dir);
 
-signals:
+Q_SIGNALS:
     // "Download…" was pressed; emitted just before the dialog closes with DownloadRequested.
     // The receiver shows the download; the dialog downloads nothing itself.
     void downloadRequested();

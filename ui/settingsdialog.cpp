@@ -331,7 +331,7 @@ void SettingsDialog::accept()
 
     QDialog::accept();
     if (effective != m_initialDatabase)
-        emit databaseChanged(effective);
+        Q_EMIT databaseChanged(effective);
 }
 
 } // namespace sentilab::ui

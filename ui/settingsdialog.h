@@ -33,7 +33,7 @@ public:
     // block saving.
     void accept() override;
 
-signals:
+Q_SIGNALS:
     // Emitted by accept(), after saving, when the effective database path (AppSettings::
     // databasePath(), absolute) changed. This dialog reopens no store; it tells the user the
     // change applies after a restart, and a receiver may apply it sooner.
