@@ -22,6 +22,10 @@ nlohmann::json parseJson(std::string_view text, const std::string &where)
         const size_t from = at > 40 ? at - 40 : 0;
         throw Error(where + ": not valid JSON at byte " + std::to_string(at) + " (near '" +
                     excerpt(text.substr(from, 80), 120) + "')");
+    } catch (const nlohmann::json::exception &e) {
+        // out_of_range 406, a number beyond double's range such as 1e400, is not a parse_error
+        // (issue 8: it escaped core and ended the process).
+        throw Error(where + ": not valid JSON (" + excerpt(e.what(), 120) + ")");
     }
 }
 

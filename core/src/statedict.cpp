@@ -1,9 +1,12 @@
 #include "statedict.h"
 
+#include "picklecheck.h"
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include <caffe2/serialize/inline_container.h>
 #include <caffe2/serialize/read_adapter_interface.h>
@@ -139,6 +142,8 @@ TensorMap loadPickleCheckpoint(const std::string &path)
     try {
         caffe2::serialize::PyTorchStreamReader reader(
             std::make_shared<BytesReader>(std::move(bytes)));
+        const auto [pickle, pickleSize] = reader.getRecord("data.pkl");
+        checkPickle(std::string_view(static_cast<const char *>(pickle.get()), pickleSize), path);
         const auto storages = readStorages(reader);
         value = torch::jit::readArchiveAndTensors(
             "data", "", "", c10::nullopt, c10::nullopt, c10::nullopt, reader,
@@ -146,6 +151,13 @@ TensorMap loadPickleCheckpoint(const std::string &path)
     } catch (const c10::Error &e) {
         throw Error(path + ": the PyTorch checkpoint is corrupt or truncated: " +
                     excerpt(e.what_without_backtrace()));
+    } catch (const Error &) {
+        throw;
+    } catch (const std::exception &e) {
+        // LibTorch's reader and unpickler also throw std::out_of_range, std::length_error,
+        // std::bad_alloc, ... on hostile input (issue 8).
+        throw Error(path +
+                    ": the PyTorch checkpoint is corrupt or truncated: " + excerpt(e.what()));
     }
     if (!value.isGenericDict())
         throw Error(path + ": expected a state dict (name -> tensor), found " + value.tagKind());

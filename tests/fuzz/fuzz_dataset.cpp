@@ -27,9 +27,11 @@ bool isValidUtf8(const std::string &s)
 {
     for (size_t i = 0; i < s.size();) {
         const auto c = static_cast<unsigned char>(s[i]);
-        const size_t length = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3
-                                                                 : c >= 0xf0 && c < 0xf5 ? 4
-                                                                                         : 0;
+        const size_t length = c < 0x80                ? 1
+                              : c >= 0xc2 && c < 0xe0 ? 2
+                              : c >= 0xe0 && c < 0xf0 ? 3
+                              : c >= 0xf0 && c < 0xf5 ? 4
+                                                      : 0;
         if (length == 0 || i + length > s.size())
             return false;
         uint32_t cp = length == 1 ? c : c & (0x7f >> length);

@@ -41,8 +41,9 @@ std::vector<sentilab::Tokenizer> makeTokenizers()
             vocab.clear();
     }
     if (vocab.empty()) {
-        vocab = sentilab::fuzz::writeTempFile(
-            "vocab.txt", reinterpret_cast<const uint8_t *>(kBuiltinVocab), sizeof kBuiltinVocab - 1);
+        vocab = sentilab::fuzz::writeTempFile("vocab.txt",
+                                              reinterpret_cast<const uint8_t *>(kBuiltinVocab),
+                                              sizeof kBuiltinVocab - 1);
     }
     std::vector<sentilab::Tokenizer> tokenizers;
     for (int variant = 0; variant < 4; ++variant) {

@@ -13,7 +13,8 @@ namespace sentilab::fuzz {
 
 inline const std::string &tempDir()
 {
-    static const std::string dir = [] {
+    // Never destroyed: the exit handler below still needs it after static destructors ran.
+    static const std::string &dir = *new std::string([] {
         const char *base = std::getenv("TMPDIR");
         std::string pattern = std::string(base && *base ? base : "/tmp") + "/sentilab-fuzz-XXXXXX";
         if (!::mkdtemp(pattern.data()))
@@ -23,7 +24,7 @@ inline const std::string &tempDir()
             std::filesystem::remove_all(tempDir(), ec);
         });
         return pattern;
-    }();
+    }());
     return dir;
 }
 
