@@ -448,6 +448,42 @@ std::size_t editDistance(const std::string &a, const std::string &b)
 
 using RawValues = std::map<std::string, RawValue>;
 
+// True when the text holds anything but blank lines, comments and document markers.
+bool hasYamlContent(const std::string &text)
+{
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        const std::size_t first = line.find_first_not_of(" \t\r\f\v");
+        if (first == std::string::npos || line[first] == '#')
+            continue;
+        const std::string trimmed =
+            line.substr(first, line.find_last_not_of(" \t\r\f\v") - first + 1);
+        if (trimmed == "---" || trimmed == "..." || trimmed.rfind("%YAML", 0) == 0)
+            continue;
+        return true;
+    }
+    return false;
+}
+
+// The 1-based line of a "---" marker that starts a second document (one after content), else 0.
+int secondDocumentLine(const std::string &text)
+{
+    std::istringstream lines(text);
+    std::string line;
+    bool content = false;
+    for (int number = 1; std::getline(lines, line); ++number) {
+        const bool marker = line.rfind("---", 0) == 0 && (line.size() == 3 || line[3] == ' ' ||
+                                                          line[3] == '\t' || line[3] == '\r');
+        if (marker && content)
+            return number;
+        const std::size_t first = line.find_first_not_of(" \t\r");
+        if (!marker && first != std::string::npos && line[first] != '#' && line[first] != '%')
+            content = true;
+    }
+    return 0;
+}
+
 class YamlReader
 {
 public:
@@ -457,9 +493,15 @@ public:
 
     RawValues read(const std::string &text)
     {
-        std::vector<YAML::Node> documents;
+        // yaml-cpp 0.7's LoadAll() never returns for some malformed inputs (a lone "," was found
+        // by fuzzing), so the document is read with Load() and a second document is found by its
+        // "---" marker instead.
+        if (const int line = secondDocumentLine(text); line > 0)
+            failAt(Source{m_sourceName + ":" + std::to_string(line), m_baseDir},
+                   "more than one YAML document; an experiment file holds exactly one");
+        YAML::Node document;
         try {
-            documents = YAML::LoadAll(text);
+            document = YAML::Load(text);
         } catch (const YAML::DeepRecursion &e) {
             // yaml-cpp's own message for this case is the unhelpful "bad file".
             failAt(sourceAt(e.mark), "invalid YAML: nested more than " + std::to_string(e.depth()) +
@@ -467,11 +509,12 @@ public:
         } catch (const YAML::Exception &e) {
             failAt(sourceAt(e.mark), "invalid YAML: " + e.msg);
         }
-        if (documents.size() > 1)
-            failAt(sourceAt(documents[1].Mark()),
-                   "more than one YAML document; an experiment file holds exactly one");
-        if (!documents.empty())
-            readMapping(documents.front(), std::string());
+        // yaml-cpp reads some malformed text (a lone ",") as an empty document: not "all defaults".
+        if (document.IsNull() && hasYamlContent(text))
+            failAt(
+                sourceAt(document.Mark()),
+                "expected a mapping of keys at the top level (e.g. 'kind: scratch'), got no value");
+        readMapping(document, std::string());
         return std::move(m_values);
     }
 
@@ -618,24 +661,6 @@ void validate(ExperimentConfig &c, const RawValues &given)
         if (findField(key)->text(c).empty())
             failAt(sourceOf(key), std::string(key) + ": expected a file name, got an empty string");
     }
-}
-
-// True when the text holds anything but blank lines, comments and document markers.
-bool hasYamlContent(const std::string &text)
-{
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        const std::size_t first = line.find_first_not_of(" \t\r\f\v");
-        if (first == std::string::npos || line[first] == '#')
-            continue;
-        const std::string trimmed =
-            line.substr(first, line.find_last_not_of(" \t\r\f\v") - first + 1);
-        if (trimmed == "---" || trimmed == "..." || trimmed.rfind("%YAML", 0) == 0)
-            continue;
-        return true;
-    }
-    return false;
 }
 
 ExperimentConfig parse(const std::string &yamlText, const std::string &sourceName,

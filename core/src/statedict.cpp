@@ -1,6 +1,7 @@
 #include "statedict.h"
 
 #include "picklecheck.h"
+#include "zipcheck.h"
 
 #include <algorithm>
 #include <cstring>
@@ -138,6 +139,7 @@ TensorMap loadPickleCheckpoint(const std::string &path)
     if (bytes.size() < 4 || bytes[0] != 'P' || bytes[1] != 'K')
         throw Error(path + ": not a PyTorch zip checkpoint (torch.save >= 1.6); convert it with "
                            "Python or use model.safetensors");
+    checkZipDirectory(std::string_view(bytes.data(), bytes.size()), path);
     c10::IValue value;
     try {
         caffe2::serialize::PyTorchStreamReader reader(
@@ -169,11 +171,19 @@ TensorMap loadPickleCheckpoint(const std::string &path)
         const std::string name = entry.key().toStringRef();
         const torch::Tensor tensor = entry.value().toTensor();
         checkTensorInStorage(tensor, path, excerpt(name));
-        if (tensor.is_complex() || tensor.scalar_type() == torch::kBool)
+        // Quantized storages (torch.QInt8Storage, ...) make tensors without a quantizer, whose
+        // conversion threw c10::Error out of core (issue 8).
+        if (tensor.is_complex() || tensor.scalar_type() == torch::kBool || tensor.is_quantized() ||
+            c10::isQIntType(tensor.scalar_type()))
             throw Error(path + ": tensor '" + excerpt(name) + "' has dtype " +
                         std::string(c10::toString(tensor.scalar_type())) +
-                        "; weights must be real numbers");
-        tensors[name] = tensor.to(torch::kFloat32).contiguous();
+                        "; weights must be real numbers, not quantized");
+        try {
+            tensors[name] = tensor.to(torch::kFloat32).contiguous();
+        } catch (const c10::Error &e) {
+            throw Error(path + ": tensor '" + excerpt(name) +
+                        "' cannot be converted to float32: " + excerpt(e.what_without_backtrace()));
+        }
     }
     return tensors;
 }

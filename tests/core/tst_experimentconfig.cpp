@@ -309,7 +309,9 @@ void ExperimentConfigTest::errors_data()
     QTest::newRow("section is a sequence")
         << QByteArray("model:\n  - init\n") << QStringList{"bad.yaml:2:", "'model'", "a sequence"};
     QTest::newRow("two documents") << QByteArray("name: a\n---\nname: b\n")
-                                   << QStringList{"bad.yaml:", "more than one YAML document"};
+                                   << QStringList{"bad.yaml:2:", "more than one YAML document"};
+    // Found by fuzz_experiment_yaml: yaml-cpp's LoadAll() never returned for a lone comma.
+    QTest::newRow("lone comma") << QByteArray(",") << QStringList{"bad.yaml", "expected a mapping"};
     QTest::newRow("integer expected")
         << QByteArray("train:\n  batch_size: 3.5\n")
         << QStringList{"bad.yaml:2:", "train.batch_size", "an integer in 1..4096", "'3.5'"};

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "testhelpers.h"
@@ -40,13 +41,14 @@ void writeCheckpoint(const std::string &path, const std::string &pickle)
 
 // {"a": tensor [2, 4] over storage "0", "b": the same tensor again through the memo}, pickled
 // the way Python's pickler writes it for torch.save (protocol 2, BINPUT after every object).
-std::string memoizedStateDict()
+std::string memoizedStateDict(const std::string &storageType = "FloatStorage")
 {
     using namespace std::string_literals; // the pickle holds NUL bytes
     std::string p = "\x80\x02}q\x00(X\x01\x00\x00\x00"
                     "aq\x01"s;
     p += "ctorch._utils\n_rebuild_tensor_v2\nq\x02((X\x07\x00\x00\x00storageq\x03"s;
-    p += "ctorch\nFloatStorage\nq\x04X\x01\x00\x00\x00"
+    p += "ctorch\n"s + storageType +
+         "\nq\x04X\x01\x00\x00\x00"
          "0q\x05X\x03\x00\x00\x00"
          "cpuq\x06K\x08"s;
     p += "tq\x07QK\x00K\x02K\x04\x86q\x08K\x04K\x01\x86q\x09\x89"s;
@@ -54,6 +56,32 @@ std::string memoizedStateDict()
     p += "X\x01\x00\x00\x00"
          "bq\x0eh\x0du."s;
     return p;
+}
+
+// Makes the central directory entry of the record whose name ends in `suffix` claim `size`
+// uncompressed bytes (its data and every other field unchanged).
+void claimRecordSize(const std::string &path, const std::string &suffix, uint32_t size)
+{
+    std::string bytes;
+    {
+        std::ifstream in(path, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    const auto u16 = [&](size_t at) {
+        return size_t(uint8_t(bytes[at])) | size_t(uint8_t(bytes[at + 1])) << 8;
+    };
+    for (size_t pos = bytes.find("PK\x01\x02"); pos != std::string::npos;
+         pos = bytes.find("PK\x01\x02", pos + 1)) {
+        const std::string name = bytes.substr(pos + 46, u16(pos + 28));
+        if (name.size() >= suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            for (int i = 0; i < 4; ++i)
+                bytes[pos + 24 + size_t(i)] = char(size >> (8 * i));
+            std::ofstream(path, std::ios::binary) << bytes;
+            return;
+        }
+    }
+    QFAIL("no such record");
 }
 
 } // namespace
@@ -66,6 +94,8 @@ private Q_SLOTS:
     void memoizedPickleLoads();
     void hostilePickleIsAnError_data();
     void hostilePickleIsAnError();
+    void recordClaimingMoreThanTheFileIsAnError();
+    void quantizedTensorIsAnError();
     void jsonNumberOutOfRangeIsAnError_data();
     void jsonNumberOutOfRangeIsAnError();
 
@@ -125,6 +155,30 @@ void TestFuzzRegressions::hostilePickleIsAnError()
     QVERIFY2(error.find(file) != std::string::npos, error.c_str());
     QVERIFY2(error.find("data.pkl") != std::string::npos, error.c_str());
     QVERIFY2(error.find(reason.toStdString()) != std::string::npos, error.c_str());
+}
+
+void TestFuzzRegressions::recordClaimingMoreThanTheFileIsAnError()
+{
+    // Found by fuzz_pytorch_bin: LibTorch's zip reader allocated the 4 GB that the 2-byte version
+    // record's directory entry claimed, before reading it.
+    const std::string file = path("claims.bin");
+    writeCheckpoint(file, memoizedStateDict());
+    claimRecordSize(file, "/version", 0xfffff000u);
+    const std::string error = errorOf([&] { sentilab::loadStateDict(file); });
+    QVERIFY2(error.find(file) != std::string::npos, error.c_str());
+    QVERIFY2(error.find("'archive/version' claims 4294963200 bytes") != std::string::npos,
+             error.c_str());
+}
+
+void TestFuzzRegressions::quantizedTensorIsAnError()
+{
+    // Found by fuzz_pytorch_bin: a tensor on a torch.QInt8Storage has no quantizer, and its
+    // conversion to float32 threw c10::Error out of core.
+    const std::string file = path("quantized.bin");
+    writeCheckpoint(file, memoizedStateDict("QInt8Storage"));
+    const std::string error = errorOf([&] { sentilab::loadStateDict(file); });
+    QVERIFY2(error.find(file) != std::string::npos, error.c_str());
+    QVERIFY2(error.find("'a' has dtype QInt8") != std::string::npos, error.c_str());
 }
 
 void TestFuzzRegressions::jsonNumberOutOfRangeIsAnError_data()

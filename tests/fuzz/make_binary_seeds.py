@@ -77,7 +77,7 @@ def fake_torch():
         function.__module__ = "torch._utils"
         function.__qualname__ = function.__name__
         setattr(utils, function.__name__, function)
-    for dtype in ("Float", "Half", "BFloat16", "Double", "Long", "Int", "Byte", "Bool"):
+    for dtype in ("Float", "Half", "BFloat16", "Double", "Long", "Int", "Byte", "Bool", "QInt8"):
         cls = type(dtype + "Storage", (), {"__module__": "torch"})
         setattr(torch, cls.__name__, cls)
     torch._utils = utils
@@ -89,7 +89,7 @@ def fake_torch():
 TORCH, UTILS = fake_torch()
 CHECKED = 0
 ELEMENT = {"Float": "<f", "Half": "<e", "BFloat16": "<H", "Double": "<d", "Long": "<q",
-           "Int": "<i", "Byte": "<B", "Bool": "<?"}
+           "Int": "<i", "Byte": "<B", "Bool": "<?", "QInt8": "<b"}
 
 
 class Storage:
@@ -149,10 +149,12 @@ def storages_of(state):
 def raw_zip(state, archive="pytorch_model"):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
-        z.writestr(archive + "/data.pkl", pickled(state))
+        def add(name, data):  # fixed time stamps: the same bytes on every run
+            z.writestr(zipfile.ZipInfo(archive + "/" + name, (2020, 1, 1, 0, 0, 0)), data)
+        add("data.pkl", pickled(state))
         for key, storage in sorted(storages_of(state).items()):
-            z.writestr(archive + "/data/" + key, storage.data())
-        z.writestr(archive + "/version", b"3\n")
+            add("data/" + key, storage.data())
+        add("version", b"3\n")
     return b"\x00" + out.getvalue()
 
 
@@ -200,7 +202,9 @@ def pytorch_bin_seeds():
     write("pytorch_bin", "assembled_parameter", assembled(
         {"p": Tensor(Storage("0", "Float", [1.0, 2.0]), 0, [2], [1], parameter=True)}))
     write("pytorch_bin", "assembled_short_record", assembled(
-        {"w": Tensor(Storage("0", "Float", [1.0] * 8), 2, [2, 3], [3, 1])}, records={"0": b"\0" * 8}))
+        {"w": Tensor(Storage("0", "Float", [1.0] * 8), 2, [2, 3], [3, 1]),
+         "b": Tensor(Storage("1", "Float", [1.0]), 0, [1], [1])},
+        records={"0": b"\0" * 8, "1": b"\0" * 4}))
     write("pytorch_bin", "assembled_not_a_dict", assembled(
         [Tensor(Storage("0", "Float", [1.0]), 0, [1], [1]), 1, "x"]))
     write("pytorch_bin", "assembled_non_tensor_value", assembled({"w": 3, "n": None}))
@@ -228,6 +232,30 @@ def pytorch_bin_regressions():
     }
     for name, pickle_bytes in cases.items():
         write("pytorch_bin", name, b"\x01" + pickle_bytes)
+
+    # A tensor on a torch.QInt8Storage: converting it to float32 threw c10::Error out of core.
+    write("pytorch_bin", "regress_quantized_storage", assembled(
+        {"w": Tensor(Storage("0", "QInt8", [1, 2]), 0, [2], [1]),
+         "b": Tensor(Storage("1", "Float", [1.0]), 0, [1], [1])}))
+
+    # A 2-byte stored "version" record whose directory entry claims 4 GB: LibTorch's reader
+    # allocated the claimed size before reading (raw mode; found by fuzz_pytorch_bin).
+    weights = Storage("0", "Float", [0.5, -1.0])
+    data = bytearray(raw_zip({"a": Tensor(weights, 0, [2], [1]),
+                              "b": Tensor(weights, 1, [1], [1])}))
+    write("pytorch_bin", "regress_record_claims_4gb",
+          bytes(claim_size(data, b"/version", 0xfffff000)))
+
+
+def claim_size(data, suffix, size):
+    """Sets the uncompressed size of the central directory entry whose name ends in suffix."""
+    pos = 0
+    while True:
+        pos = data.index(b"PK\x01\x02", pos + 1)
+        name_size = struct.unpack_from("<H", data, pos + 28)[0]
+        if data[pos + 46:pos + 46 + name_size].endswith(suffix):
+            struct.pack_into("<I", data, pos + 24, size)
+            return data
 
 
 if __name__ == "__main__":

@@ -13,10 +13,12 @@
 set -u
 
 # name             max_len  dictionary       libraries  core/src/*.cpp besides fuzz_NAME.cpp
+# (@checkpoint: the state-dict loader's files, CHECKPOINT_SOURCES)
+CHECKPOINT_SOURCES='statedict picklecheck zipcheck safetensors safetensorsheader textexcerpt'
 TARGETS='
 safetensors_header 4096     safetensors      -          safetensorsheader
-safetensors_file   8192     safetensors      torch      statedict picklecheck safetensors safetensorsheader textexcerpt
-pytorch_bin        8192     pytorch_bin      torch      statedict picklecheck safetensors safetensorsheader textexcerpt
+safetensors_file   8192     safetensors      torch      @checkpoint
+pytorch_bin        8192     pytorch_bin      torch      @checkpoint
 tokenizer          4096     -                utf8proc   tokenizer unicodetext
 experiment_yaml    4096     experiment_yaml  yaml-cpp   experimentconfig sha256stream
 dataset            4096     json             -          dataset boundedjson textexcerpt
@@ -43,6 +45,7 @@ if [ -z "$row" ]; then
     exit 2
 fi
 read -r _ MAX_LEN DICT_NAME LIBRARIES CORE_SOURCES <<<"$row"
+CORE_SOURCES=${CORE_SOURCES//@checkpoint/$CHECKPOINT_SOURCES}
 
 if ! command -v "$CXX" >/dev/null 2>&1; then
     echo "SKIPPED: $CXX not found; install clang and libclang-rt-14-dev to run the fuzzer"
@@ -104,7 +107,7 @@ stale() {
 
 # One build at a time in WORK_DIR (ctest -j may start several targets): the objects are shared.
 exec 9>"$OBJ_DIR/build.lock"
-flock 9
+command -v flock >/dev/null 2>&1 && flock 9
 OBJECTS=()
 for source in "$SOURCE_DIR/tests/fuzz/fuzz_$TARGET.cpp" \
         $(for file in $CORE_SOURCES; do echo "$SOURCE_DIR/core/src/$file.cpp"; done); do
