@@ -104,8 +104,8 @@ void InferenceWorker::loadSlot(int slot, qint64 runId, const QString &databasePa
         } catch (const Error &) {
             model.reset();
             Q_EMIT modelMissing(slot, tr("run %1 has no checkpoint yet: train it until its first "
-                                       "evaluation")
-                                        .arg(runId));
+                                         "evaluation")
+                                          .arg(runId));
             return;
         }
         for (const CheckpointRecord &c : store.checkpoints(runId)) {
@@ -116,7 +116,8 @@ void InferenceWorker::loadSlot(int slot, qint64 runId, const QString &databasePa
         }
     } catch (const std::exception &e) {
         model.reset();
-        Q_EMIT modelMissing(slot, tr("run %1 cannot be read: %2").arg(runId).arg(fromStd(e.what())));
+        Q_EMIT modelMissing(slot,
+                            tr("run %1 cannot be read: %2").arg(runId).arg(fromStd(e.what())));
         return;
     } catch (...) {
         model.reset();
@@ -167,8 +168,8 @@ void InferenceWorker::processPredict()
             Q_EMIT predictionReady(requestId, slot, labelText(p), positive, tokens, ms);
         } catch (const std::exception &e) {
             Q_EMIT failed(tr("run %1 could not classify the sentence: %2")
-                            .arg(model->runId)
-                            .arg(fromStd(e.what())));
+                              .arg(model->runId)
+                              .arg(fromStd(e.what())));
         } catch (...) {
             Q_EMIT failed(tr("run %1 could not classify the sentence").arg(model->runId));
         }
