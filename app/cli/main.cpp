@@ -1,5 +1,7 @@
 // sentilab-cli: headless front end over sentilab_core. Argument parsing and wiring only.
+#include <algorithm>
 #include <iostream>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -12,17 +14,29 @@
 
 int main(int argc, char **argv)
 {
-    sentilab::ensurePassiveOpenMpWaitPolicy(argv);
+    sentilab::tuneRuntimeEnvironment(argv);
     sentilab::reportFileSizeLimitAsError();
 
     CLI::App app{"SentiLab command line: tokenizer, model checks, benchmarks.\n"
                  "How much does pre-training buy you? DistilBERT fine-tune vs scratch on SST-2."};
-    app.set_version_flag("--version", std::string("sentilab-cli ") + sentilab::kVersion);
+    // `--version --verbose` adds the runtime (threads, CPU, BLAS library and kernel). CLI11 acts on
+    // --version as soon as it reads it, so the flag is looked up in argv beforehand.
+    const bool verbose = std::any_of(
+        argv + 1, argv + argc, [](const char *a) { return std::string_view(a) == "--verbose"; });
+    auto &global = sentilab::cli::globalOptions();
+    app.set_version_flag("--version", [verbose, &global] {
+        std::string text = std::string("sentilab-cli ") + sentilab::kVersion;
+        if (verbose) {
+            sentilab::setComputeThreads(global.threads); // what a subcommand would run with
+            text += "\n" + sentilab::environmentSummary();
+        }
+        return text;
+    });
+    app.add_flag("--verbose", "With --version: also LibTorch, threads, CPU and BLAS kernel");
     app.require_subcommand(1);
     // Subcommands (created below, inheriting this) hand options they do not know to the parent,
     // so the global --db and --threads work after the subcommand too: `train X --db F`.
     app.fallthrough();
-    auto &global = sentilab::cli::globalOptions();
     app.add_option("--threads", global.threads, "LibTorch intra-op threads (0 = all cores)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--db", global.db,

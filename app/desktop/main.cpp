@@ -11,7 +11,7 @@
 
 int main(int argc, char **argv)
 {
-    sentilab::ensurePassiveOpenMpWaitPolicy(argv);
+    sentilab::tuneRuntimeEnvironment(argv);
     sentilab::reportFileSizeLimitAsError();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("SentiLab"));

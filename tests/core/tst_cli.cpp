@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <sentilab/runtime.h>
+
 #include "shareddata.h"
 
 namespace {
@@ -18,9 +20,11 @@ struct Result
     QByteArray err;
 };
 
-Result runCli(const QStringList &args, const QByteArray &stdinData = {})
+Result runCli(const QStringList &args, const QByteArray &stdinData = {},
+              const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(SENTILAB_CLI_PATH), args);
     if (!p.waitForStarted())
         return {};
@@ -39,6 +43,9 @@ class TestCli : public QObject
 
 private Q_SLOTS:
     void versionAndHelp();
+    void openBlasKernelChoice_data();
+    void openBlasKernelChoice();
+    void versionVerboseNamesBlasKernel();
     void everySubcommandHasHelp_data();
     void everySubcommandHasHelp();
     void tokenizeMatchesGolden();
@@ -60,6 +67,69 @@ void TestCli::versionAndHelp()
         QVERIFY2(help.out.contains(cmd), cmd);
     const Result none = runCli({});
     QVERIFY(none.exitCode != 0); // a subcommand is required
+}
+
+void TestCli::openBlasKernelChoice_data()
+{
+    using sentilab::CpuFeatures;
+    QTest::addColumn<QString>("picked");
+    QTest::addColumn<bool>("amd");
+    QTest::addColumn<int>("level"); // 0 SSE only, 1 AVX, 2 AVX2+FMA, 3 AVX-512
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("new Xeon, generic fallback") << "Prescott" << false << 3 << "SkylakeX";
+    QTest::addRow("AVX2 Intel, Nehalem") << "Nehalem" << false << 2 << "Haswell";
+    QTest::addRow("AVX2 AMD, Prescott") << "Prescott" << true << 2 << "Zen";
+    QTest::addRow("Zen 4/5 given Haswell") << "Haswell" << true << 3 << "SkylakeX";
+    QTest::addRow("AVX only") << "Core2" << false << 1 << "Sandybridge";
+    QTest::addRow("already right") << "SkylakeX" << false << 3 << "";
+    QTest::addRow("Zen on AVX2 AMD") << "Zen" << true << 2 << "";
+    QTest::addRow("better than the CPU") << "Haswell" << false << 1 << "";
+    QTest::addRow("SSE-only CPU") << "Prescott" << false << 0 << "";
+    QTest::addRow("case-insensitive") << "prescott" << false << 2 << "Haswell";
+    QTest::addRow("unknown kernel left alone") << "Neoverse" << false << 3 << "";
+}
+
+void TestCli::openBlasKernelChoice()
+{
+    QFETCH(QString, picked);
+    QFETCH(bool, amd);
+    QFETCH(int, level);
+    QFETCH(QString, expected);
+    sentilab::CpuFeatures cpu;
+    cpu.amd = amd;
+    cpu.avx = level >= 1;
+    cpu.avx2 = cpu.fma = level >= 2;
+    cpu.avx512 = level >= 3;
+    const std::string choice = sentilab::preferredOpenBlasKernel(picked.toStdString(), cpu);
+    QCOMPARE(QString::fromStdString(choice), expected);
+    if (!choice.empty())
+        QVERIFY(sentilab::cpuRunsOpenBlasKernel(choice, cpu));
+}
+
+// Out of the box (no OPENBLAS_CORETYPE), the executable must not run a kernel below what the CPU
+// supports; a user's own OPENBLAS_CORETYPE is kept and reported as theirs.
+void TestCli::versionVerboseNamesBlasKernel()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("OPENBLAS_CORETYPE"));
+    env.remove(QStringLiteral("SENTILAB_OPENBLAS_PICKED"));
+    env.remove(QStringLiteral("OMP_WAIT_POLICY"));
+    const Result r = runCli({"--version", "--verbose"}, {}, env);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("OMP_WAIT_POLICY=PASSIVE"), r.out.constData());
+    if (sentilab::openBlasKernel().empty())
+        QSKIP("SKIPPED: LibTorch's BLAS here is not OpenBLAS");
+    const QRegularExpressionMatch m =
+        QRegularExpression(QStringLiteral("kernel (\\w+)")).match(QString::fromUtf8(r.out));
+    QVERIFY2(m.hasMatch(), r.out.constData());
+    const std::string kernel = m.captured(1).toStdString();
+    QVERIFY2(sentilab::preferredOpenBlasKernel(kernel, sentilab::hostCpuFeatures()).empty(),
+             r.out.constData());
+
+    env.insert(QStringLiteral("OPENBLAS_CORETYPE"), QStringLiteral("Prescott"));
+    const Result forced = runCli({"--version", "--verbose"}, {}, env);
+    QVERIFY2(forced.out.contains("kernel Prescott (OPENBLAS_CORETYPE=Prescott)"),
+             forced.out.constData());
 }
 
 void TestCli::everySubcommandHasHelp_data()

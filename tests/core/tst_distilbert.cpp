@@ -1,6 +1,8 @@
 // Our DistilBERT against Hugging Face's own outputs for the tiny golden checkpoints
 // (../shared/golden/model): hidden states, logits, loss and every gradient norm, plus checkpoint
-// loading, saving, HF initialisation and bad-checkpoint errors.
+// loading, saving, HF initialisation and bad-checkpoint errors. ctest also runs the suite once per
+// OpenBLAS kernel (SENTILAB_EXPECT_OPENBLAS_KERNEL, forced through OPENBLAS_CORETYPE) so that a
+// kernel computing wrong results on this CPU fails the golden comparisons.
 // Torch headers come before Qt's (this suite compiles with QT_NO_KEYWORDS as well).
 #include <torch/nn/functional/loss.h>
 #include <torch/utils.h>
@@ -14,6 +16,7 @@
 
 #include <sentilab/classifier.h>
 #include <sentilab/error.h>
+#include <sentilab/runtime.h>
 
 #include "hfcheckpoint.h"
 #include "shareddata.h"
@@ -67,6 +70,9 @@ class TestDistilBert : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
+    void blasMatmulsMatchDoublePrecision_data();
+    void blasMatmulsMatchDoublePrecision();
     void evalCases_data();
     void evalCases();
     void maskedLmCheckpointKeepsEncoder();
@@ -80,6 +86,54 @@ private Q_SLOTS:
     void configErrorsNameKey();
     void configFileErrorsNameFile();
 };
+
+void TestDistilBert::initTestCase()
+{
+    const QByteArray expected = qgetenv("SENTILAB_EXPECT_OPENBLAS_KERNEL");
+    if (expected.isEmpty())
+        return;
+    // A kernel the CPU cannot run would die of SIGILL at the first matmul: skip before that.
+    if (!cpuRunsOpenBlasKernel(expected.toStdString(), hostCpuFeatures()))
+        QSKIP(qPrintable("SKIPPED: this CPU cannot run OpenBLAS kernel " + expected));
+    QCOMPARE(QString::fromStdString(openBlasKernel()), QString::fromLatin1(expected));
+}
+
+// The matrix products the model runs, at full DistilBERT shapes (where OpenBLAS's blocked
+// kernels, not its small-matrix paths, do the work), in the three transposition patterns of
+// forward and backward, against the same products in float64. Tolerance: 2e-5 of the product's
+// scale (sqrt(k) for unit-normal inputs), i.e. ~100x float32 rounding over k = 3072 terms.
+void TestDistilBert::blasMatmulsMatchDoublePrecision_data()
+{
+    QTest::addColumn<int>("m");
+    QTest::addColumn<int>("k");
+    QTest::addColumn<int>("n");
+    QTest::addColumn<int>("pattern"); // 0: A·B, 1: A·Bᵀ (linear forward), 2: Aᵀ·B (weight grad)
+    QTest::addRow("ffn up 512x768x3072, x·Wᵀ") << 512 << 768 << 3072 << 1;
+    QTest::addRow("ffn down 512x3072x768, x·Wᵀ") << 512 << 3072 << 768 << 1;
+    QTest::addRow("input grad 512x3072x768, g·W") << 512 << 3072 << 768 << 0;
+    QTest::addRow("weight grad 768x512x3072, gᵀ·x") << 768 << 512 << 3072 << 2;
+    QTest::addRow("odd 37x101x29") << 37 << 101 << 29 << 1;
+}
+
+void TestDistilBert::blasMatmulsMatchDoublePrecision()
+{
+    QFETCH(int, m);
+    QFETCH(int, k);
+    QFETCH(int, n);
+    QFETCH(int, pattern);
+    torch::manual_seed(7);
+    const torch::Tensor a = pattern == 2 ? torch::randn({k, m}) : torch::randn({m, k});
+    const torch::Tensor b = pattern == 1 ? torch::randn({n, k}) : torch::randn({k, n});
+    auto product = [&](const torch::Tensor &x, const torch::Tensor &y) {
+        return pattern == 0 ? x.matmul(y) : pattern == 1 ? x.matmul(y.t()) : x.t().matmul(y);
+    };
+    const torch::Tensor single = product(a, b);
+    const torch::Tensor reference = product(a.to(torch::kFloat64), b.to(torch::kFloat64));
+    const double worst = maxDiff(single, reference) / std::sqrt(double(k));
+    QVERIFY2(worst < 2e-5, qPrintable(QStringLiteral("max error %1 x sqrt(k) with kernel %2")
+                                          .arg(worst)
+                                          .arg(QString::fromStdString(openBlasKernel()))));
+}
 
 void TestDistilBert::evalCases_data()
 {

@@ -1,15 +1,47 @@
 #pragma once
-// Process-wide compute settings (LibTorch/OpenMP threads) and an environment description.
+// Process-wide compute settings (BLAS kernel, LibTorch/OpenMP threads) and an environment
+// description.
 #include <string>
 
 namespace sentilab {
 
-// OpenMP reads OMP_WAIT_POLICY once, when the runtime loads (before main), and its default
-// spin-waiting made batch-1 inference 2-3x slower and noisy on 2-core machines. When the variable
-// is unset this sets it to PASSIVE and re-executes the program (/proc/self/exe) with the same
-// arguments; it returns normally when the variable was already set or re-execution failed.
-// Call it first thing in main().
-void ensurePassiveOpenMpWaitPolicy(char **argv);
+// Settles, before any computation, the environment variables that the BLAS and OpenMP libraries
+// only read while they load (before main):
+// - OMP_WAIT_POLICY: OpenMP's default spin-waiting made batch-1 inference 2-3x slower and noisy on
+//   2-core machines; when unset it becomes PASSIVE.
+// - OPENBLAS_CORETYPE: Debian's OpenBLAS 0.3.21 falls back to generic SSE3 kernels ("Prescott") on
+//   CPU models newer than it knows (e.g. recent Xeons), 3-6x slower at matmul. When unset and the
+//   kernel OpenBLAS chose is below what the CPU supports, it becomes preferredOpenBlasKernel().
+// When either changes, the program re-executes itself (/proc/self/exe) with the same arguments;
+// SENTILAB_OPENBLAS_PICKED then records OpenBLAS's own choice for blasSummary(). It returns
+// normally when nothing needed changing or re-execution failed. Call it first thing in main().
+void tuneRuntimeEnvironment(char **argv);
+
+// The OpenBLAS kernel worth forcing for this CPU instead of `picked` (OpenBLAS's own choice), or ""
+// when `picked` is already as capable as the CPU allows or is a kernel this table does not know.
+// Kernels by instruction set: AVX-512 (F/BW/DQ/VL) -> SkylakeX, AVX2+FMA -> Haswell (Zen on AMD),
+// AVX -> Sandybridge. Pure: the CPU's features are arguments, so every row is testable anywhere.
+struct CpuFeatures
+{
+    bool amd = false;
+    bool avx = false;
+    bool avx2 = false;
+    bool fma = false;
+    bool avx512 = false; // F, BW, DQ and VL together, with OS support for the 512-bit state
+    bool avx512bf16 = false;
+};
+CpuFeatures hostCpuFeatures();
+std::string preferredOpenBlasKernel(const std::string &picked, const CpuFeatures &cpu);
+
+// Whether this CPU can run the named OpenBLAS kernel (false for names the table does not know).
+bool cpuRunsOpenBlasKernel(const std::string &kernel, const CpuFeatures &cpu);
+
+// The OpenBLAS kernel in use ("SkylakeX"), or "" when the loaded BLAS is not OpenBLAS.
+std::string openBlasKernel();
+
+// One phrase: BLAS library, kernel and who chose it, e.g. "OpenBLAS 0.3.21 kernel SkylakeX
+// (set by SentiLab: OpenBLAS picked Prescott for this CPU)".
+std::string blasSummary();
 
 // Ignores SIGXFSZ, so that a write past the file-size limit (ulimit -f, some quota setups) fails
 // with EFBIG and becomes the usual error naming the file, instead of killing the process with the
@@ -20,7 +52,7 @@ void reportFileSizeLimitAsError();
 void setComputeThreads(int threads);
 int computeThreads();
 
-// One line: LibTorch version, threads, BLAS, CPU model, OMP_WAIT_POLICY.
+// One line: LibTorch version, threads, BLAS library and kernel, CPU model, OMP_WAIT_POLICY.
 std::string environmentSummary();
 
 } // namespace sentilab
