@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include <sentilab/error.h>
+#include <sentilab/firstrun.h>
 #include <sentilab/training.h>
 
 #include "commands.h"
@@ -24,10 +25,14 @@ int runTrain(const TrainArgs &a)
     TrainingRequest request;
     if (a.resume <= 0) {
         if (a.config.empty())
-            throw Error("train: give an experiment file (e.g. experiments/finetune.yaml) or --resume RUN");
+            throw Error(
+                "train: give an experiment file (e.g. experiments/finetune.yaml) or --resume RUN");
         request.config = ExperimentConfig::fromFile(a.config, a.overrides);
         if (globalOptions().threads > 0)
             request.config.train.threads = globalOptions().threads;
+        // First run: say what to download before a run is recorded, not a failed run later.
+        if (const auto missing = missingDownloads(request.config); !missing.empty())
+            throw Error(firstRunMessage(missing));
     }
     request.dbPath = databasePath();
     request.checkpointRoot = a.checkpoints;
@@ -39,7 +44,8 @@ int runTrain(const TrainArgs &a)
     TrainingCallbacks callbacks;
     callbacks.cancel = interrupt.flag();
     callbacks.onStarted = [&](int64_t runId) {
-        bar.message("run " + std::to_string(runId) + " in " + request.dbPath + " (Ctrl+C stops it cleanly)");
+        bar.message("run " + std::to_string(runId) + " in " + request.dbPath +
+                    " (Ctrl+C stops it cleanly)");
     };
     callbacks.onStep = [&](const StepInfo &s) {
         char detail[160];
@@ -49,13 +55,15 @@ int runTrain(const TrainArgs &a)
     };
     callbacks.onEval = [&](const EvalInfo &e) {
         char line[200];
-        std::snprintf(line, sizeof line, "%s @ step %lld: accuracy %.4f  F1 %.4f  loss %.4f  (%.1f s)%s",
+        std::snprintf(line, sizeof line,
+                      "%s @ step %lld: accuracy %.4f  F1 %.4f  loss %.4f  (%.1f s)%s",
                       e.split.c_str(), (long long)e.step, e.accuracy, e.f1, e.loss, e.seconds,
                       e.isBest ? "  best" : "");
         bar.message(line);
     };
     callbacks.onLog = [&](const std::string &level, const std::string &message) {
-        if (level != "info" || message.find('\n') != std::string::npos || message.rfind("loaded", 0) == 0)
+        if (level != "info" || message.find('\n') != std::string::npos ||
+            message.rfind("loaded", 0) == 0)
             bar.message(level + ": " + message);
     };
 
@@ -84,8 +92,9 @@ void addTrainCommand(CLI::App &app, int &exitCode)
     auto a = std::make_shared<TrainArgs>();
     cmd->add_option("config", a->config, "Experiment YAML, e.g. experiments/finetune.yaml");
     cmd->add_option("--set", a->overrides, "Override a key, e.g. --set train.lr=3e-5 (repeatable)");
-    cmd->add_option("--resume", a->resume, "Continue interrupted/cancelled run RUN (id) from its "
-                                           "last checkpoint")
+    cmd->add_option("--resume", a->resume,
+                    "Continue interrupted/cancelled run RUN (id) from its "
+                    "last checkpoint")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--name", a->name, "Run name (default: <experiment name>-<id>)");
     cmd->add_option("--checkpoints", a->checkpoints,

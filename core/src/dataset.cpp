@@ -1,6 +1,8 @@
 // Reading SST-2 split files (JSONL, TSV, CSV) and locating them. Batch planning is in batching.cpp.
 #include <sentilab/dataset.h>
 
+#include <sentilab/cachedsnapshot.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -449,12 +451,33 @@ std::string resolveDataFile(const DataOptions &data, const std::string &fileName
         places.push_back({env, "SENTILAB_DATA_DIR"});
     if (const char *env = std::getenv("SENTILAB_SHARED_DIR"); env && *env)
         places.push_back({fs::path(env) / "data" / "sst2", "SENTILAB_SHARED_DIR/data/sst2"});
-    if (places.empty())
+    if (places.empty()) {
+        // Nothing configured: the SST-2 split in the Hugging Face cache (sentilab-cli download
+        // dataset SetFit/sst2, or Python's datasets/huggingface_hub), the newest complete
+        // snapshot with all three configured split files.
+        std::vector<std::string> required;
+        for (const std::string &name : {data.train, data.validation, data.test})
+            if (!name.empty() && !fs::path(name).is_absolute())
+                required.push_back(name);
+        const SnapshotSearch found =
+            findCachedSnapshot({sst2RepoId()}, RepoKind::Dataset, required);
+        if (!found.dir.empty()) {
+            const fs::path candidate = fs::path(found.dir) / file;
+            if (fs::is_regular_file(candidate, ec))
+                return candidate.string();
+        }
+        std::string looked;
+        for (const std::string &line : found.looked)
+            looked += "\n  " + line;
         throw Error("cannot locate " + fileName +
-                    ": data.dir is empty and neither "
-                    "SENTILAB_DATA_DIR nor SENTILAB_SHARED_DIR is set; set data.dir in the "
-                    "experiment (or --set data.dir=<folder>) or export SENTILAB_DATA_DIR=<folder "
-                    "with train.jsonl, validation.jsonl and test.jsonl>");
+                    ": data.dir is empty, neither SENTILAB_DATA_DIR nor SENTILAB_SHARED_DIR is "
+                    "set, and the Hugging Face cache has no complete " +
+                    std::string(sst2RepoId()) + " snapshot. Looked at:" + looked +
+                    "\nGet SST-2 (about 1.5 MB) with \"sentilab-cli download dataset " +
+                    sst2RepoId() +
+                    "\", or set data.dir in the experiment (or --set data.dir=<folder>) or export "
+                    "SENTILAB_DATA_DIR=<folder with train.jsonl, validation.jsonl and test.jsonl>");
+    }
     // The first folder that is set decides; falling through to another one would silently train
     // on different data than the experiment names.
     const Place &place = places.front();

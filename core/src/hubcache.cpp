@@ -48,14 +48,48 @@ bool isNameChar(char c)
            c == '_' || c == '.';
 }
 
-std::string hfHome()
+// "~" and "~/..." as Python's os.path.expanduser reads them (other users' "~name" are kept).
+std::string expandUser(const std::string &path)
 {
-    // Same rule as resolvePretrainedDir(): $HF_HOME, else ~/.cache/huggingface.
+    if (path == "~" || path.rfind("~/", 0) == 0) {
+        if (const std::string home = env("HOME"); !home.empty())
+            return home + path.substr(1);
+    }
+    return path;
+}
+
+struct Located
+{
+    std::string path;
+    std::string origin; // the variable (or default) it came from, for messages
+};
+
+// huggingface_hub's constants.py: HF_HOME = $HF_HOME, else $XDG_CACHE_HOME/huggingface, else
+// ~/.cache/huggingface.
+Located hfHome()
+{
     if (const std::string home = env("HF_HOME"); !home.empty())
-        return home;
+        return {expandUser(home), "HF_HOME"};
+    if (const std::string xdg = env("XDG_CACHE_HOME"); !xdg.empty())
+        return {(fs::path(expandUser(xdg)) / "huggingface").string(), "XDG_CACHE_HOME"};
     if (const std::string home = env("HOME"); !home.empty())
-        return (fs::path(home) / ".cache" / "huggingface").string();
+        return {(fs::path(home) / ".cache" / "huggingface").string(), "HOME"};
     return {};
+}
+
+// The hub cache: $HF_HUB_CACHE, else the older $HUGGINGFACE_HUB_CACHE, else <HF_HOME>/hub.
+Located hubCache()
+{
+    for (const char *name : {"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"})
+        if (const std::string dir = env(name); !dir.empty())
+            return {expandUser(dir), name};
+    const Located home = hfHome();
+    if (home.path.empty())
+        return {};
+    return {(fs::path(home.path) / "hub").string(),
+            home.origin == "HOME"
+                ? std::string("the default ~/.cache/huggingface/hub")
+                : home.origin + "/" + (home.origin == "HF_HOME" ? "hub" : "huggingface/hub")};
 }
 
 } // namespace
@@ -74,12 +108,14 @@ HubSettings resolveHubSettings(const HubOptions &options)
                     "https://huggingface.co or a mirror) or unset it");
 
     s.cacheDir = options.cacheDir;
+    s.cacheSource = "the cache folder option";
     if (s.cacheDir.empty()) {
-        const std::string home = hfHome();
-        if (home.empty())
-            throw Error("cannot locate the Hugging Face cache: neither HF_HOME nor HOME is set; "
-                        "set HF_HOME to a writable folder");
-        s.cacheDir = (fs::path(home) / "hub").string();
+        const Located cache = hubCache();
+        if (cache.path.empty())
+            throw Error("cannot locate the Hugging Face cache: none of HF_HUB_CACHE, HF_HOME, "
+                        "XDG_CACHE_HOME and HOME is set; set HF_HOME to a writable folder");
+        s.cacheDir = cache.path;
+        s.cacheSource = cache.origin;
     }
 
     s.token = options.token;
@@ -90,8 +126,8 @@ HubSettings resolveHubSettings(const HubOptions &options)
         s.tokenSource = "HF_TOKEN";
     } else {
         std::string path = env("HF_TOKEN_PATH");
-        if (path.empty() && !hfHome().empty())
-            path = (fs::path(hfHome()) / "token").string();
+        if (path.empty() && !hfHome().path.empty())
+            path = (fs::path(hfHome().path) / "token").string();
         std::ifstream in(path);
         std::string line;
         if (in && std::getline(in, line) && !trimmed(line).empty()) {

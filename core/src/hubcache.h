@@ -9,11 +9,15 @@
 
 namespace sentilab::detail {
 
-// HubOptions with the environment applied ($HF_ENDPOINT, $HF_HOME, $HF_TOKEN, ...).
+// HubOptions with the environment applied ($HF_ENDPOINT, $HF_HUB_CACHE, $HF_HOME, $HF_TOKEN, ...).
+// The cache root follows huggingface_hub: options.cacheDir, else $HF_HUB_CACHE, else
+// $HUGGINGFACE_HUB_CACHE, else $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else
+// ~/.cache/huggingface/hub ("~" expanded as Python does).
 struct HubSettings
 {
     std::string endpoint;    // no trailing slash
     std::string cacheDir;    // hub cache root
+    std::string cacheSource; // what chose it, for messages ("HF_HUB_CACHE", "HF_HOME/hub", ...)
     std::string token;       // "" = anonymous
     std::string tokenSource; // where the token came from, for messages ("HF_TOKEN", a path)
     bool offline = false;

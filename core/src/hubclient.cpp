@@ -752,6 +752,11 @@ std::string hubCacheDir(const HubOptions &options)
     return detail::resolveHubSettings(options).cacheDir;
 }
 
+std::string hubCacheDirOrigin(const HubOptions &options)
+{
+    return detail::resolveHubSettings(options).cacheSource;
+}
+
 std::string hubEndpoint(const HubOptions &options)
 {
     return detail::resolveHubSettings(options).endpoint;

@@ -1,6 +1,5 @@
 #include "modelsetup.h"
 
-#include <cstdlib>
 #include <filesystem>
 
 #include <sentilab/error.h>
@@ -29,29 +28,10 @@ void applyOverrides(const ModelOptions &m, DistilBertConfig &c)
     if (m.seqClassifDropout >= 0)
         c.seqClassifDropout = m.seqClassifDropout;
     if (c.dim % c.nHeads != 0)
-        throw Error("model: dim " + std::to_string(c.dim) + " is not divisible by n_heads "
-                    + std::to_string(c.nHeads));
+        throw Error("model: dim " + std::to_string(c.dim) + " is not divisible by n_heads " +
+                    std::to_string(c.nHeads));
     if (c.labels.size() != 2)
         c.labels = {"negative", "positive"}; // SST-2 is binary whatever the source config says
-}
-
-std::string scratchArchitectureDir(const ModelOptions &m, std::string *looked)
-{
-    std::vector<std::string> candidates;
-    if (const char *shared = std::getenv("SENTILAB_SHARED_DIR"))
-        candidates.push_back((fs::path(shared) / "models/distilbert-base-uncased").string());
-    candidates.push_back("../shared/models/distilbert-base-uncased");
-    for (const auto &dir : candidates) {
-        *looked += "\n  " + dir + "/config.json";
-        if (fs::is_regular_file(fs::path(dir) / "config.json"))
-            return dir;
-    }
-    try {
-        return resolvePretrainedDir(m);
-    } catch (const Error &e) {
-        *looked += "\n  the Hugging Face cache: " + std::string(e.what());
-    }
-    return {};
 }
 
 } // namespace
@@ -65,18 +45,16 @@ ModelSetup resolveModelSetup(const ModelOptions &m)
         if (configPath.empty())
             configPath = (fs::path(s.pretrainedDir) / "config.json").string();
     } else if (configPath.empty()) {
-        std::string looked;
-        const std::string dir = scratchArchitectureDir(m, &looked);
-        if (dir.empty())
-            throw Error("scratch run: no config.json for the architecture; set model.config_json "
-                        "(and model.vocab) or SENTILAB_SHARED_DIR. Looked at:" + looked);
-        configPath = (fs::path(dir) / "config.json").string();
+        // Architecture and vocabulary only: a scratch run never needs the 268 MB weights.
+        configPath = (fs::path(resolveArchitectureDir(m)) / "config.json").string();
     }
     s.config = DistilBertConfig::fromFile(configPath);
     applyOverrides(m, s.config);
-    s.vocabPath = m.vocab.empty() ? (fs::path(configPath).parent_path() / "vocab.txt").string() : m.vocab;
+    s.vocabPath =
+        m.vocab.empty() ? (fs::path(configPath).parent_path() / "vocab.txt").string() : m.vocab;
     if (!fs::is_regular_file(s.vocabPath))
-        throw Error(s.vocabPath + ": vocabulary not found; set model.vocab to the model's vocab.txt");
+        throw Error(s.vocabPath +
+                    ": vocabulary not found; set model.vocab to the model's vocab.txt");
     return s;
 }
 

@@ -12,14 +12,14 @@ namespace sentilab {
 
 struct ModelSetup
 {
-    DistilBertConfig config;     // with the experiment's dim/layers/dropout overrides applied
+    DistilBertConfig config; // with the experiment's dim/layers/dropout overrides applied
     std::string vocabPath;
-    std::string pretrainedDir;   // empty for scratch runs
+    std::string pretrainedDir; // empty for scratch runs
 };
 
 // Resolves files: pre-trained runs use resolvePretrainedDir(); scratch runs use model.config_json,
-// else $SENTILAB_SHARED_DIR (or ../shared)/models/distilbert-base-uncased, else the Hugging Face
-// cache. Throws sentilab::Error listing where it looked.
+// else resolveArchitectureDir() (shared reference data, else the Hugging Face cache; no weights
+// needed). Throws sentilab::Error listing where it looked.
 ModelSetup resolveModelSetup(const ModelOptions &model);
 
 // Builds the classifier: seeds torch with `seed`, applies Hugging Face initialisation, then (for

@@ -7,19 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sentilab/cachedsnapshot.h>
 #include <sentilab/error.h>
 
 namespace fs = std::filesystem;
 
 namespace sentilab {
 namespace {
-
-std::string trimmedLine(const std::string &text)
-{
-    const auto begin = text.find_first_not_of(" \t\r\n");
-    const auto end = text.find_last_not_of(" \t\r\n");
-    return begin == std::string::npos ? std::string() : text.substr(begin, end - begin + 1);
-}
 
 // Empty when `dir` holds a loadable Hugging Face model, else what is missing.
 std::string incompleteModelDir(const fs::path &dir)
@@ -43,6 +37,11 @@ std::string incompleteModelDir(const fs::path &dir)
     return s;
 }
 
+const char kHowToGetArchitecture[] =
+    "Get them (about 0.2 MB, no weights) with \"sentilab-cli download model "
+    "distilbert-base-uncased --file config.json --file vocab.txt\", or set model.config_json "
+    "and model.vocab.";
+
 const char kHowToGetWeights[] =
     "Get the weights with \"sentilab-cli download model distilbert-base-uncased\", or put "
     "config.json, vocab.txt and model.safetensors (or pytorch_model.bin) of "
@@ -63,45 +62,12 @@ std::string resolvePretrainedDir(const ModelOptions &model)
                     kHowToGetWeights);
     }
 
-    std::vector<std::string> looked;
-    fs::path hfHome;
-    if (const char *env = std::getenv("HF_HOME"); env && *env) {
-        hfHome = env;
-    } else if (const char *home = std::getenv("HOME"); home && *home) {
-        hfHome = fs::path(home) / ".cache" / "huggingface";
-    } else {
-        looked.push_back("the Hugging Face cache: neither HF_HOME nor HOME is set");
-    }
-    if (!hfHome.empty()) {
-        const fs::path repo = hfHome / "hub" / "models--distilbert-base-uncased";
-        const fs::path snapshots = repo / "snapshots";
-        std::error_code ec;
-        std::ifstream refFile(repo / "refs" / "main");
-        std::string revision;
-        if (refFile && std::getline(refFile, revision) && !trimmedLine(revision).empty()) {
-            const fs::path dir = snapshots / trimmedLine(revision);
-            const std::string why = incompleteModelDir(dir);
-            if (why.empty())
-                return dir.string();
-            looked.push_back(dir.string() + " (named by refs/main) " + why);
-        } else {
-            looked.push_back((repo / "refs" / "main").string() + " is missing");
-        }
-        std::vector<fs::path> candidates;
-        if (fs::is_directory(snapshots, ec)) {
-            for (const auto &entry : fs::directory_iterator(snapshots, ec))
-                candidates.push_back(entry.path());
-        }
-        std::sort(candidates.begin(), candidates.end());
-        if (candidates.empty())
-            looked.push_back(snapshots.string() + " has no snapshots");
-        for (const fs::path &dir : candidates) {
-            const std::string why = incompleteModelDir(dir);
-            if (why.empty())
-                return dir.string();
-            looked.push_back(dir.string() + " " + why);
-        }
-    }
+    const SnapshotSearch found =
+        findCachedSnapshot(distilBertRepoIds(), RepoKind::Model,
+                           {"config.json", "vocab.txt", "model.safetensors|pytorch_model.bin"});
+    if (!found.dir.empty())
+        return found.dir;
+    const std::vector<std::string> &looked = found.looked;
     std::string message =
         "pre-trained distilbert-base-uncased weights not found; model.pretrained_dir "
         "is empty, so the Hugging Face cache was searched:";
@@ -109,6 +75,44 @@ std::string resolvePretrainedDir(const ModelOptions &model)
         message += "\n  " + place;
     message += "\n";
     message += kHowToGetWeights;
+    throw Error(message);
+}
+
+std::string resolveArchitectureDir(const ModelOptions &model)
+{
+    std::error_code ec;
+    auto complete = [&ec](const fs::path &dir) {
+        return fs::is_regular_file(dir / "config.json", ec) &&
+               fs::is_regular_file(dir / "vocab.txt", ec);
+    };
+    std::vector<std::string> looked;
+    if (!model.pretrainedDir.empty()) {
+        if (complete(model.pretrainedDir))
+            return model.pretrainedDir;
+        looked.push_back("model.pretrained_dir " + model.pretrainedDir +
+                         ": has no config.json or no vocab.txt");
+    }
+    // The reference data of a development checkout (tests set SENTILAB_SHARED_DIR).
+    std::vector<fs::path> shared;
+    if (const char *env = std::getenv("SENTILAB_SHARED_DIR"); env && *env)
+        shared.push_back(fs::path(env) / "models" / "distilbert-base-uncased");
+    shared.push_back(fs::path("..") / "shared" / "models" / "distilbert-base-uncased");
+    for (const fs::path &dir : shared) {
+        if (complete(dir))
+            return dir.string();
+        looked.push_back(dir.string() + ": no config.json and vocab.txt");
+    }
+    const SnapshotSearch found =
+        findCachedSnapshot(distilBertRepoIds(), RepoKind::Model, {"config.json", "vocab.txt"});
+    if (!found.dir.empty())
+        return found.dir;
+    looked.insert(looked.end(), found.looked.begin(), found.looked.end());
+    std::string message = "scratch run: the distilbert-base-uncased architecture (config.json) and "
+                          "vocabulary (vocab.txt) were not found. Looked at:";
+    for (const std::string &place : looked)
+        message += "\n  " + place;
+    message += "\n";
+    message += kHowToGetArchitecture;
     throw Error(message);
 }
 

@@ -712,26 +712,32 @@ void ExperimentConfigTest::sha256OfSharedFile()
 void ExperimentConfigTest::pretrainedDirFromCache()
 {
     EnvGuard guard("HF_HOME");
+    EnvGuard hubCache("HF_HUB_CACHE");
+    EnvGuard oldHubCache("HUGGINGFACE_HUB_CACHE");
+    qunsetenv("HF_HUB_CACHE");
+    qunsetenv("HUGGINGFACE_HUB_CACHE");
     QTemporaryDir home;
     qputenv("HF_HOME", home.path().toLocal8Bit());
     const QString repo = home.filePath("hub/models--distilbert-base-uncased");
     // An incomplete snapshot sorts first; refs/main names the complete one.
     writeFile(repo + "/snapshots/aaa/config.json", "{}");
     writeFile(repo + "/snapshots/main1/config.json", "{}");
+    writeFile(repo + "/snapshots/main1/vocab.txt", "[PAD]");
     writeFile(repo + "/snapshots/main1/model.safetensors", "x");
     writeFile(repo + "/refs/main", "main1\n");
     sentilab::ModelOptions options;
     QCOMPARE(QString::fromStdString(sentilab::resolvePretrainedDir(options)),
              repo + "/snapshots/main1");
 
-    // refs/main names an incomplete snapshot: another complete one is used.
+    // refs/main names an incomplete snapshot: the complete one is used (issue 9: the newest
+    // complete snapshot wins; tst_firstrun checks the order by time).
     writeFile(repo + "/refs/main", "aaa");
-    writeFile(repo + "/snapshots/zzz/config.json", "{}");
-    writeFile(repo + "/snapshots/zzz/pytorch_model.bin", "x");
     QCOMPARE(QString::fromStdString(sentilab::resolvePretrainedDir(options)),
              repo + "/snapshots/main1");
 
     // An explicit folder wins over the cache.
+    writeFile(repo + "/snapshots/zzz/config.json", "{}");
+    writeFile(repo + "/snapshots/zzz/pytorch_model.bin", "x");
     options.pretrainedDir = (repo + "/snapshots/zzz").toStdString();
     QCOMPARE(sentilab::resolvePretrainedDir(options), options.pretrainedDir);
 }
@@ -739,6 +745,10 @@ void ExperimentConfigTest::pretrainedDirFromCache()
 void ExperimentConfigTest::pretrainedDirErrors()
 {
     EnvGuard guard("HF_HOME");
+    EnvGuard hubCache("HF_HUB_CACHE");
+    EnvGuard oldHubCache("HUGGINGFACE_HUB_CACHE");
+    qunsetenv("HF_HUB_CACHE");
+    qunsetenv("HUGGINGFACE_HUB_CACHE");
     QTemporaryDir home;
     qputenv("HF_HOME", home.path().toLocal8Bit());
     const QString repo = home.filePath("hub/models--distilbert-base-uncased");

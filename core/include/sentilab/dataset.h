@@ -31,8 +31,10 @@ struct Example
 std::vector<Example> readExamples(const std::string &path, int64_t maxExamples = 0);
 
 // Path of a split file: `fileName` itself when absolute; else fileName under the first set of
-// data.dir, $SENTILAB_DATA_DIR, $SENTILAB_SHARED_DIR/data/sst2. Throws sentilab::Error when none
-// is set, or when the file does not exist, naming every place looked at and what to set.
+// data.dir, $SENTILAB_DATA_DIR, $SENTILAB_SHARED_DIR/data/sst2; when none is set, under the
+// newest snapshot of SetFit/sst2 in the Hugging Face cache that holds data.train, data.validation
+// and data.test (findCachedSnapshot). Throws sentilab::Error when there is none, or when the file
+// does not exist, naming every place looked at, what to set and the download command.
 std::string resolveDataFile(const DataOptions &data, const std::string &fileName);
 
 // Example indices into the split, in the order they go into the batch.

@@ -17,7 +17,7 @@ struct ModelOptions
     std::string pretrainedDir; // pretrained_dir: HF folder with config.json + weights; empty =
                                // search the HF cache (see resolvePretrainedDir)
     std::string configJson;    // config_json: architecture for scratch runs; empty =
-                               // <pretrained dir>/config.json or the shared models dir
+                               // <pretrained dir>/config.json, else resolveArchitectureDir()
     std::string vocab;         // vocab: vocab.txt; empty = beside configJson
     int maxLength = 128;       // max_length: tokens per example incl. [CLS]/[SEP], 8..512
     // Architecture overrides for tiny test models (scratch only); 0 = keep config.json's value.
@@ -35,7 +35,8 @@ struct ModelOptions
 struct DataOptions
 {
     std::string dir;                             // dir: folder with the split files; empty =
-                                                 // $SENTILAB_DATA_DIR (see resolveDataFile)
+                                                 // $SENTILAB_DATA_DIR, else SetFit/sst2 in the
+                                                 // HF cache (see resolveDataFile)
     std::string train = "train.jsonl";           // train: file name (or path) of the training split
     std::string validation = "validation.jsonl"; // validation: used for model selection
     std::string test = "test.jsonl";             // test: reported once, for the best checkpoint
@@ -110,13 +111,20 @@ inline bool operator!=(const ExperimentConfig &a, const ExperimentConfig &b)
 }
 
 // Where the pre-trained weights are. model.pretrainedDir if set (it must hold config.json and
-// model.safetensors or pytorch_model.bin); else the Hugging Face cache,
-// $HF_HOME/hub (HF_HOME defaults to ~/.cache/huggingface) /models--distilbert-base-uncased/
-// snapshots/<rev>/: the snapshot named by refs/main first, else the first complete one by name.
-// Returns the folder. Throws sentilab::Error listing every place looked at and how to get the
-// weights ("sentilab-cli download model distilbert-base-uncased", or put the files in a folder and
-// set model.pretrained_dir).
+// model.safetensors or pytorch_model.bin); else the newest complete snapshot (config.json,
+// vocab.txt and weights) of distilbert-base-uncased or distilbert/distilbert-base-uncased in the
+// Hugging Face cache (HF_HUB_CACHE, HF_HOME, XDG_CACHE_HOME, ~/.cache/huggingface; see
+// findCachedSnapshot()). Returns the folder. Throws sentilab::Error listing every place looked at
+// and how to get the weights ("sentilab-cli download model distilbert-base-uncased", or put the
+// files in a folder and set model.pretrained_dir).
 std::string resolvePretrainedDir(const ModelOptions &model);
+
+// Where a scratch run finds the architecture and vocabulary (config.json + vocab.txt, no
+// weights): model.pretrainedDir if it holds both, else $SENTILAB_SHARED_DIR (or ../shared)/
+// models/distilbert-base-uncased, else the newest snapshot of distilbert-base-uncased (either id)
+// in the Hugging Face cache that has both files. Throws sentilab::Error listing where it looked
+// and the download command for just those two files (about 0.2 MB).
+std::string resolveArchitectureDir(const ModelOptions &model);
 
 // Lower-case hex SHA-256 (FIPS 180-4) of `bytes`; hash() uses it.
 std::string sha256Hex(std::string_view bytes);

@@ -26,7 +26,9 @@ enum class RepoKind { Model, Dataset };
 struct HubOptions
 {
     std::string endpoint; // hub base URL; "" = $HF_ENDPOINT, else https://huggingface.co
-    std::string cacheDir; // hub cache root; "" = $HF_HOME/hub, else ~/.cache/huggingface/hub
+    std::string cacheDir; // hub cache root; "" = $HF_HUB_CACHE, else $HUGGINGFACE_HUB_CACHE,
+                          // else $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else
+                          // ~/.cache/huggingface/hub (huggingface_hub's rule)
     std::string token;    // access token for private or gated repos; "" = $HF_TOKEN, else the
                           // file $HF_HOME/token (huggingface-cli login). Sent only as an
                           // Authorization header to the endpoint's host; never in a message
@@ -120,8 +122,12 @@ DownloadResult downloadRepo(const std::string &repo, RepoKind kind, const HubOpt
                             const std::function<void(const DownloadProgress &)> &onProgress = {},
                             const std::atomic<bool> *cancel = nullptr);
 
-// The cache root downloadRepo() uses for `options` (cacheDir, $HF_HOME/hub, ~/.cache/...).
+// The cache root downloadRepo() uses for `options` (see HubOptions::cacheDir). Throws
+// sentilab::Error when none of the variables nor HOME is set.
 std::string hubCacheDir(const HubOptions &options);
+// What chose hubCacheDir(), for messages: "HF_HUB_CACHE", "HF_HOME/hub", "the default
+// ~/.cache/huggingface/hub", ...
+std::string hubCacheDirOrigin(const HubOptions &options);
 // The endpoint downloadRepo() uses for `options`, without a trailing slash.
 std::string hubEndpoint(const HubOptions &options);
 // "<cache>/models--org--name" (or datasets--...) for `repo`. Throws sentilab::Error on a repo id
