@@ -11,6 +11,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev         # hub download; OpenSSL for SHA-1 of git blobs
   clang libclang-rt-14-dev                   # libFuzzer target in the test suite
   xvfb xauth poppler-utils                   # UI tests/screenshots, PDF checks
+  dpkg-dev help2man                          # the .deb: dpkg-shlibdeps Depends, man page
+  lintian desktop-file-utils appstream       # checks of the .deb, desktop entry and metainfo
 )
 
 missing=()

@@ -118,8 +118,9 @@ int runDownload(const DownloadArgs &a)
             "through the Hugging Face cache; for another model set "
             "model.pretrained_dir to that folder.\n");
     else
-        std::printf("Train on it with --set data.dir=%s (or export SENTILAB_DATA_DIR=%s).\n",
-                    result.snapshotDir.c_str(), result.snapshotDir.c_str());
+        std::printf("Experiments with data.dir empty (and SENTILAB_DATA_DIR unset) find it there "
+                    "through the Hugging Face cache; or train on it with --set data.dir=%s.\n",
+                    result.snapshotDir.c_str());
     return 0;
 }
 
@@ -129,7 +130,7 @@ std::string helpFooter()
     try {
         cache = hubCacheDir(HubOptions{});
     } catch (const Error &) {
-        cache = "(HF_HOME and HOME are unset)";
+        cache = "(HF_HUB_CACHE, HF_HOME, XDG_CACHE_HOME and HOME are unset)";
     }
     return "Where files go: the Hugging Face cache, shared with Python's transformers and "
            "huggingface_hub\n(here: " +
@@ -142,7 +143,8 @@ std::string helpFooter()
            "interrupted\ndownload (Ctrl+C, network) stays in blobs/*.incomplete and the next run "
            "resumes it.\nLarge (LFS) files are checked against the sha256 the hub lists.\n\n"
            "Environment:\n"
-           "  HF_HOME         cache root is $HF_HOME/hub (default ~/.cache/huggingface/hub)\n"
+           "  HF_HUB_CACHE    cache root (older name: HUGGINGFACE_HUB_CACHE); else $HF_HOME/hub,\n"
+           "  HF_HOME         else $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub\n"
            "  HF_ENDPOINT     hub URL, e.g. a mirror (default https://huggingface.co)\n"
            "  HF_TOKEN        access token for private or gated repos (else $HF_HOME/token);\n"
            "                  never printed or stored by SentiLab\n"
@@ -161,6 +163,9 @@ std::string helpFooter()
            "validation.jsonl\nand test.jsonl in a folder and set data.dir or SENTILAB_DATA_DIR.\n\n"
            "Examples:\n"
            "  sentilab-cli download model distilbert-base-uncased\n"
+           "  sentilab-cli download model distilbert-base-uncased --file config.json --file "
+           "vocab.txt\n"
+           "      (what a scratch run needs: the tokenizer and configuration, no weights)\n"
            "  sentilab-cli download dataset SetFit/sst2\n";
 }
 
@@ -183,7 +188,8 @@ void addDownloadCommand(CLI::App &app, int &exitCode)
                     "Fetch only this repo path (repeatable); default: config.json, vocab.txt, "
                     "model.safetensors, tokenizer_config.json for a model, all data files for a "
                     "dataset");
-    cmd->add_option("--cache-dir", a->cacheDir, "Hub cache root instead of $HF_HOME/hub");
+    cmd->add_option("--cache-dir", a->cacheDir,
+                    "Hub cache root instead of $HF_HUB_CACHE / $HF_HOME/hub");
     cmd->add_option("--endpoint", a->endpoint, "Hub URL instead of $HF_ENDPOINT");
     cmd->add_flag("--offline", a->offline, "Use the cache only, like HF_HUB_OFFLINE=1");
     cmd->add_option("--stall-timeout", a->stallSeconds,
