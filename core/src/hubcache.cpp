@@ -336,3 +336,29 @@ FileLock::~FileLock()
 }
 
 } // namespace sentilab::detail
+
+namespace sentilab {
+
+// The public cache-path queries of sentilab/hubclient.h live here, beside the layout they
+// describe, so that readers of the cache need not link the HTTP client.
+std::string hubCacheDir(const HubOptions &options)
+{
+    return detail::resolveHubSettings(options).cacheDir;
+}
+
+std::string hubCacheDirOrigin(const HubOptions &options)
+{
+    return detail::resolveHubSettings(options).cacheSource;
+}
+
+std::string hubEndpoint(const HubOptions &options)
+{
+    return detail::resolveHubSettings(options).endpoint;
+}
+
+std::string repoCacheDir(const std::string &repo, RepoKind kind, const HubOptions &options)
+{
+    return (fs::path(hubCacheDir(options)) / detail::repoFolderName(repo, kind)).string();
+}
+
+} // namespace sentilab

@@ -1,6 +1,6 @@
 #pragma once
 // The Hugging Face cache layout of one repo (see sentilab/hubclient.h) and the settings that
-// decide where it is. Internal to core; hubclient.cpp is the only user.
+// decide where it is. Internal to core.
 #include <sentilab/hubclient.h>
 
 #include <atomic>

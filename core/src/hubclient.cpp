@@ -747,26 +747,6 @@ DownloadResult downloadRepo(const std::string &repo, RepoKind kind, const HubOpt
     }
 }
 
-std::string hubCacheDir(const HubOptions &options)
-{
-    return detail::resolveHubSettings(options).cacheDir;
-}
-
-std::string hubCacheDirOrigin(const HubOptions &options)
-{
-    return detail::resolveHubSettings(options).cacheSource;
-}
-
-std::string hubEndpoint(const HubOptions &options)
-{
-    return detail::resolveHubSettings(options).endpoint;
-}
-
-std::string repoCacheDir(const std::string &repo, RepoKind kind, const HubOptions &options)
-{
-    return (fs::path(hubCacheDir(options)) / detail::repoFolderName(repo, kind)).string();
-}
-
 std::string manualSetupHint(const std::string &repo, RepoKind kind, const HubOptions &options)
 {
     const HubSettings settings = detail::resolveHubSettings(options);

@@ -21,7 +21,7 @@ safetensors_file   8192     safetensors      torch      @checkpoint
 pytorch_bin        8192     pytorch_bin      torch      @checkpoint
 tokenizer          4096     -                utf8proc   tokenizer unicodetext
 experiment_yaml    4096     experiment_yaml  yaml-cpp   experimentconfig sha256stream
-dataset            4096     json             -          dataset boundedjson textexcerpt
+dataset            4096     json             -          dataset boundedjson textexcerpt cachedsnapshot hubcache
 distilbert_config  4096     json             -          distilbertconfig boundedjson textexcerpt
 hub_listing        4096     json             crypto     hublisting hubcache textexcerpt
 '
