@@ -75,6 +75,24 @@ void AppSettings::setModelDir(const QString &dir)
     QSettings().setValue("paths/model", absolute(dir));
 }
 
+void AppSettings::applyPaths(ExperimentConfig &config)
+{
+    if (config.data.dir.empty())
+        config.data.dir = dataDir().toStdString();
+    const QString model = modelDir();
+    if (model.isEmpty())
+        return;
+    if (config.kind == "finetune" && config.model.pretrainedDir.empty()) {
+        config.model.pretrainedDir = model.toStdString();
+    } else if (config.kind == "scratch" && config.model.configJson.empty() &&
+               QFileInfo(model + "/config.json").isFile() &&
+               QFileInfo(model + "/vocab.txt").isFile()) {
+        config.model.configJson = (model + "/config.json").toStdString();
+        if (config.model.vocab.empty())
+            config.model.vocab = (model + "/vocab.txt").toStdString();
+    }
+}
+
 QString AppSettings::experimentsDir()
 {
     if (const QString dir = saved("paths/experiments"); !dir.isEmpty())

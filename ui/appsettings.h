@@ -4,6 +4,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <sentilab/experimentconfig.h>
+
 namespace sentilab::ui {
 
 class AppSettings
@@ -22,6 +24,12 @@ public:
     // Hugging Face cache.
     static QString modelDir();
     static void setModelDir(const QString &dir);
+
+    // Fills what an experiment file leaves to the environment from these settings: an empty
+    // data.dir from dataDir(); with modelDir() set, an empty model.pretrained_dir of a fine-tune,
+    // or an empty model.config_json/vocab of a scratch run when modelDir() holds config.json and
+    // vocab.txt. Empty settings leave the fields empty (the Hugging Face cache is searched).
+    static void applyPaths(sentilab::ExperimentConfig &config);
 
     // Where experiments/*.yaml are: saved folder, else $SENTILAB_EXPERIMENTS_DIR, else the
     // source tree's experiments/ (development builds), else <prefix>/share/sentilab/experiments.

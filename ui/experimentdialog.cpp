@@ -232,10 +232,7 @@ ExperimentDialog::ExperimentDialog(const QString &yamlPath, QWidget *parent)
     // Load. Values the file leaves to the environment come from Settings, visibly, in the form.
     try {
         ExperimentConfig loaded = ExperimentConfig::fromFile(yamlPath.toStdString());
-        if (loaded.data.dir.empty())
-            loaded.data.dir = AppSettings::dataDir().toStdString();
-        if (loaded.kind == "finetune" && loaded.model.pretrainedDir.empty())
-            loaded.model.pretrainedDir = AppSettings::modelDir().toStdString();
+        AppSettings::applyPaths(loaded);
         if (loaded.train.threads == 0)
             loaded.train.threads = std::clamp(AppSettings::threads(), 0, 1024);
         showConfig(loaded);

@@ -22,10 +22,9 @@
 
 #include "appsettings.h"
 #include "compareview.h"
-#include "downloaddialog.h"
 #include "experimentdialog.h"
+#include "firstrundialog.h"
 #include "inferencepane.h"
-#include "pretrainedweightsdialog.h"
 #include "report/reportbuilder.h"
 #include "runspanel.h"
 #include "runstablemodel.h"
@@ -262,35 +261,36 @@ void MainWindow::closeEvent(QCloseEvent *event)
     event->accept();
 }
 
-bool MainWindow::ensurePretrainedWeights()
+bool MainWindow::ensureFirstRunFiles(const QString &yamlPath)
 {
-    if (PretrainedWeightsDialog::pretrainedWeightsAvailable())
-        return true;
-    PretrainedWeightsDialog dialog(this);
-    bool download = false;
-    connect(&dialog, &PretrainedWeightsDialog::downloadRequested, this,
-            [&download] { download = true; });
-    const bool chosen = dialog.exec() == QDialog::Accepted;
-    if (download) {
-        DownloadDialog downloader(QStringLiteral("distilbert-base-uncased"), false, this);
-        if (downloader.exec() != QDialog::Accepted)
-            return false;
-        AppSettings::setModelDir(downloader.downloadedDir());
-        return true;
+    ExperimentConfig config;
+    try {
+        config = ExperimentConfig::fromFile(yamlPath.toStdString());
+    } catch (const std::exception &) {
+        return true; // the experiment dialog shows the file's error and the YAML to fix
     }
-    return chosen;
+    if (FirstRunDialog::missingFor(config).empty())
+        return true;
+    FirstRunDialog dialog(config, this);
+    return dialog.exec() == QDialog::Accepted;
 }
 
 void MainWindow::startFinetune()
 {
-    if (!ensurePretrainedWeights())
+    const QString yaml =
+        QDir(AppSettings::experimentsDir()).filePath(QStringLiteral("finetune.yaml"));
+    if (QFileInfo::exists(yaml) && !ensureFirstRunFiles(yaml))
         return;
-    startExperiment(QDir(AppSettings::experimentsDir()).filePath(QStringLiteral("finetune.yaml")));
+    startExperiment(yaml);
 }
 
 void MainWindow::startScratch()
 {
-    startExperiment(QDir(AppSettings::experimentsDir()).filePath(QStringLiteral("scratch.yaml")));
+    const QString yaml =
+        QDir(AppSettings::experimentsDir()).filePath(QStringLiteral("scratch.yaml"));
+    if (QFileInfo::exists(yaml) && !ensureFirstRunFiles(yaml))
+        return;
+    startExperiment(yaml);
 }
 
 void MainWindow::startExperiment(const QString &yamlPath)

@@ -61,7 +61,8 @@ private:
     void createActions();
     void createViews();
     void restoreWindowState();
-    bool ensurePretrainedWeights();
+    // The first-run dialog when the experiment needs downloads; false = the user gave up.
+    bool ensureFirstRunFiles(const QString &yamlPath);
     void updateStatus();
     void appendLog(qint64 runId, const QString &level, const QString &message);
     void showKeyboardShortcuts();

@@ -11,15 +11,16 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include <sentilab/experimentconfig.h>
 #include <sentilab/runstore.h>
 
 #include "appsettings.h"
-#include "darkpalette.h"
 #include "compareview.h"
+#include "darkpalette.h"
 #include "experimentdialog.h"
+#include "firstrundialog.h"
 #include "inferencepane.h"
 #include "mainwindow.h"
-#include "pretrainedweightsdialog.h"
 #include "runspanel.h"
 #include "settingsdialog.h"
 #include "trainingcharts.h"
@@ -118,9 +119,11 @@ int main(int argc, char **argv)
         save(&dialog, dir.filePath("settings-dialog.png"));
     }
     {
-        PretrainedWeightsDialog dialog(&window);
+        FirstRunDialog dialog(ExperimentConfig::fromFile(
+                                  (AppSettings::experimentsDir() + "/finetune.yaml").toStdString()),
+                              &window);
         dialog.show();
-        save(&dialog, dir.filePath("pretrained-weights-dialog.png"));
+        save(&dialog, dir.filePath("first-run-dialog.png"));
     }
 
     QApplication::setPalette(sentilab::test::darkPalette());

@@ -1,5 +1,5 @@
-// The three dialogs behind "Start fine-tune"/"Start scratch", Settings and the first run without
-// pre-trained weights: pre-filling, form <-> YAML sync, inline validation, saving settings.
+// The dialogs behind "Start fine-tune"/"Start scratch" and Settings: pre-filling, form <-> YAML
+// sync, inline validation, saving settings. The first-run dialog has its own suite.
 #include <QApplication>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -21,10 +21,10 @@
 
 #include <sentilab/experimentconfig.h>
 
-#include "darkpalette.h"
 #include "appsettings.h"
+#include "darkpalette.h"
 #include "experimentdialog.h"
-#include "pretrainedweightsdialog.h"
+#include "firstrundialog.h"
 #include "settingsdialog.h"
 
 using namespace sentilab;
@@ -81,10 +81,7 @@ private slots:
     void settingsDialogSavesAndEmitsDatabaseChanged();
     void settingsDialogWarnsAboutIncompleteFolders();
 
-    void pretrainedDialogShowsWhereLooked();
-    void pretrainedDialogRejectsIncompleteFolder();
-    void pretrainedDialogAcceptsValidFolder();
-    void pretrainedDialogDownloadEmitsAndCloses();
+    void experimentDialogStartsFromChosenModelFolder();
 
     void screenshots();
 
@@ -398,70 +395,19 @@ void TestDialogs::settingsDialogWarnsAboutIncompleteFolders()
     QCOMPARE(SettingsDialog::modelDirProblem(QString()), QString()); // empty = the HF cache
 }
 
-void TestDialogs::pretrainedDialogShowsWhereLooked()
-{
-    QString whereLooked;
-    QVERIFY(!PretrainedWeightsDialog::pretrainedWeightsAvailable(&whereLooked));
-    const QString repo =
-        QDir(m_hfHome.path()).filePath(QStringLiteral("hub/models--distilbert-base-uncased"));
-    QVERIFY2(whereLooked.contains(repo), qPrintable(whereLooked));
-
-    PretrainedWeightsDialog dialog;
-    const QString shown = child<QPlainTextEdit>(&dialog, "whereLookedText")->toPlainText();
-    QCOMPARE(shown, whereLooked);
-    QVERIFY(shown.contains(QStringLiteral("refs/main")));
-    QCOMPARE(child<QLineEdit>(&dialog, "commandLine")->text(),
-             QStringLiteral("sentilab-cli download model distilbert-base-uncased"));
-    QVERIFY(child<QLineEdit>(&dialog, "commandLine")->isReadOnly());
-}
-
-void TestDialogs::pretrainedDialogRejectsIncompleteFolder()
+// A model folder chosen in the first-run dialog or Settings is where the next experiment starts.
+void TestDialogs::experimentDialogStartsFromChosenModelFolder()
 {
     QTemporaryDir dir;
     touch(dir.filePath(QStringLiteral("config.json")));
-    PretrainedWeightsDialog dialog;
-    QVERIFY(!dialog.useFolder(dir.path()));
-    auto *error = child<QLabel>(&dialog, "folderErrorLabel");
-    QVERIFY(!error->isHidden());
-    QVERIFY2(error->text().contains(QStringLiteral("model.safetensors")),
-             qPrintable(error->text()));
-    QCOMPARE(dialog.result(), int(QDialog::Rejected));
-    QCOMPARE(AppSettings::modelDir(), QString());
-}
-
-void TestDialogs::pretrainedDialogAcceptsValidFolder()
-{
-    QTemporaryDir dir;
-    touch(dir.filePath(QStringLiteral("config.json")));
+    touch(dir.filePath(QStringLiteral("vocab.txt")));
     touch(dir.filePath(QStringLiteral("model.safetensors"))); // only presence is checked
-    QVERIFY(!PretrainedWeightsDialog::pretrainedWeightsAvailable());
+    AppSettings::setModelDir(dir.path());
 
-    PretrainedWeightsDialog dialog;
-    QVERIFY(dialog.useFolder(dir.path()));
-    QCOMPARE(dialog.result(), int(QDialog::Accepted));
-    QCOMPARE(AppSettings::modelDir(), dir.path());
-    QString whereLooked;
-    QVERIFY(PretrainedWeightsDialog::pretrainedWeightsAvailable(&whereLooked));
-    QCOMPARE(whereLooked, QString());
-
-    // The experiment dialog then starts from that folder and warns about nothing there.
     ExperimentDialog experiment(experimentPath(QStringLiteral("finetune.yaml")));
     QCOMPARE(experiment.config().model.pretrainedDir, dir.path().toStdString());
     QVERIFY(
         !child<QLabel>(&experiment, "warningLabel")->text().contains(QStringLiteral("weights")));
-}
-
-void TestDialogs::pretrainedDialogDownloadEmitsAndCloses()
-{
-    PretrainedWeightsDialog dialog;
-    QSignalSpy download(&dialog, &PretrainedWeightsDialog::downloadRequested);
-    child<QPushButton>(&dialog, "downloadButton")->click();
-    QCOMPARE(download.count(), 1);
-    QCOMPARE(dialog.result(), int(PretrainedWeightsDialog::DownloadRequested));
-
-    PretrainedWeightsDialog scratch;
-    child<QPushButton>(&scratch, "scratchOnlyButton")->click();
-    QCOMPARE(scratch.result(), int(QDialog::Rejected));
 }
 
 // Not a check: with SENTILAB_DIALOG_SCREENSHOTS=<folder>, saves every dialog in a light and a
@@ -505,9 +451,9 @@ void TestDialogs::screenshots()
             save(d, QStringLiteral("dlg-settings") + suffix);
         }
         {
-            PretrainedWeightsDialog d;
-            d.useFolder(m_hfHome.path());
-            save(d, QStringLiteral("dlg-weights") + suffix);
+            FirstRunDialog d(ExperimentConfig::fromFile(
+                experimentPath(QStringLiteral("finetune.yaml")).toStdString()));
+            save(d, QStringLiteral("dlg-firstrun") + suffix);
         }
     }
     QApplication::setPalette(original);
