@@ -166,28 +166,68 @@ void runBench(const BenchOptions &o)
         }
     }
     if (wanted(o, "training")) {
-        const TrainingBenchResult t = benchTraining(o.vocab, o.data, o.trainSteps, peak);
-        report["training"] = {{"steps", t.steps},
-                              {"batch_size", t.batchSize},
-                              {"real_tokens", t.realTokens},
-                              {"padded_tokens", t.paddedTokens},
-                              {"seconds", t.seconds},
-                              {"tokens_per_s", t.tokensPerSecond},
-                              {"samples_per_s", t.samplesPerSecond},
-                              {"model_gflops", t.modelGflops},
-                              {"mfu", t.mfu},
-                              {"epoch_minutes", t.epochMinutes},
-                              {"peak_rss_mb", t.peakRssMb}};
+        report["training"] = nlohmann::json::array();
+        for (const int64_t fixedLength : {int64_t(0), int64_t(64)}) {
+            const TrainingBenchResult t =
+                benchTraining(o.vocab, o.data, o.trainSteps, peak, 32, fixedLength);
+            report["training"].push_back(
+                {{"batches", fixedLength ? "fixed length " + std::to_string(fixedLength)
+                                         : std::string("SST-2, length-bucketed")},
+                 {"steps", t.steps},
+                 {"batch_size", t.batchSize},
+                 {"real_tokens", t.realTokens},
+                 {"padded_tokens", t.paddedTokens},
+                 {"seconds", t.seconds},
+                 {"tokens_per_s", t.tokensPerSecond},
+                 {"samples_per_s", t.samplesPerSecond},
+                 {"model_gflops", t.modelGflops},
+                 {"mfu", t.mfu},
+                 {"epoch_minutes", t.epochMinutes},
+                 {"peak_rss_mb", t.peakRssMb},
+                 {"ms_per_step",
+                  {{"data", t.dataMs},
+                   {"forward", t.forwardMs},
+                   {"backward", t.backwardMs},
+                   {"clip", t.clipMs},
+                   {"optimizer", t.optimizerMs},
+                   {"unfused_clip_and_optimizer", t.unfusedOptimizerMs}}}});
+            if (o.json)
+                continue;
+            if (fixedLength == 0)
+                std::printf("\ntraining, full-size DistilBERT, batch %lld, %lld steps on "
+                            "length-bucketed SST-2 batches:\n  %.0f real tokens/s (padding "
+                            "%.3fx), %.1f samples/s, %.1f model GFLOP/s = MFU %.2f\n  projected "
+                            "epoch over %s: %.1f min; peak RSS %.0f MB\n",
+                            (long long)t.batchSize, (long long)t.steps, t.tokensPerSecond,
+                            double(t.paddedTokens) / double(std::max<int64_t>(1, t.realTokens)),
+                            t.samplesPerSecond, t.modelGflops, t.mfu, o.data.c_str(),
+                            t.epochMinutes, t.peakRssMb);
+            else
+                std::printf("training at fixed length %lld (random ids, no padding, the eager "
+                            "PyTorch benchmark's shape):\n  %.0f tokens/s, %.1f model GFLOP/s = "
+                            "MFU %.2f\n",
+                            (long long)fixedLength, t.tokensPerSecond, t.modelGflops, t.mfu);
+            std::printf("  per step: data %.0f ms, forward %.0f, backward %.0f, clip %.0f, "
+                        "optimizer %.0f (clip + optimizer unfused, as torch::optim runs them: "
+                        "%.0f)\n",
+                        t.dataMs, t.forwardMs, t.backwardMs, t.clipMs, t.optimizerMs,
+                        t.unfusedOptimizerMs);
+        }
+    }
+    if (wanted(o, "profile")) {
+        const auto rows = profileTraining(o.vocab, o.data, o.trainSteps);
+        report["profile"] = nlohmann::json::array();
         if (!o.json)
-            std::printf(
-                "\ntraining, full-size DistilBERT, batch %lld, %lld steps on length-bucketed "
-                "SST-2 batches:\n  %.0f real tokens/s (padding %.3fx), %.1f samples/s, "
-                "%.1f model GFLOP/s = %.1f%% of the matmul peak\n  projected epoch over %s: "
-                "%.1f min; peak RSS %.0f MB\n",
-                (long long)t.batchSize, (long long)t.steps, t.tokensPerSecond,
-                double(t.paddedTokens) / double(std::max<int64_t>(1, t.realTokens)),
-                t.samplesPerSecond, t.modelGflops, t.mfu * 100, o.data.c_str(), t.epochMinutes,
-                t.peakRssMb);
+            std::printf("\nwhere a training step's time goes (LibTorch profiler, self time, %d "
+                        "steps):\n",
+                        o.trainSteps);
+        for (const ProfileRow &r : rows) {
+            report["profile"].push_back(
+                {{"part", r.part}, {"ms_per_step", r.msPerStep}, {"share", r.share}});
+            if (!o.json)
+                std::printf("  %-66s %7.0f ms %5.1f%%\n", r.part.c_str(), r.msPerStep,
+                            100 * r.share);
+        }
     }
     if (wanted(o, "inference")) {
         report["inference"] = nlohmann::json::array();
@@ -224,7 +264,7 @@ void addBenchCommand(CLI::App &app, int &exitCode)
     auto o = std::make_shared<BenchOptions>();
     cmd->add_flag("--json", o->json, "Print one JSON object instead of tables");
     cmd->add_option("--only", o->sections, "Sections to run (default: all)")
-        ->check(CLI::IsMember({"matmul", "kernels", "tokenizer", "attention", "training",
+        ->check(CLI::IsMember({"matmul", "kernels", "tokenizer", "attention", "training", "profile",
                                "inference", "evaluation"}));
     cmd->add_option("--vocab", o->vocab, "vocab.txt for the tokenizer benchmark")
         ->capture_default_str();

@@ -135,7 +135,7 @@ std::vector<Prediction> Classifier::predict(const std::vector<std::string> &text
                                                 {enc.batch, enc.length}, torch::kLong);
     torch::Tensor probs;
     try {
-        probs = torch::softmax(m_impl->model->forward(ids, mask).logits, -1).contiguous();
+        probs = torch::softmax(m_impl->model->logits(ids, mask), -1).contiguous();
     } catch (const c10::Error &e) {
         throw Error(std::string("prediction failed: ") + e.what_without_backtrace());
     }

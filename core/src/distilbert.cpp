@@ -40,9 +40,9 @@ EmbeddingsImpl::EmbeddingsImpl(const DistilBertConfig &config)
         "word_embeddings",
         torch::nn::Embedding(torch::nn::EmbeddingOptions(config.vocabSize, config.dim)
                                  .padding_idx(config.padTokenId)));
-    position_embeddings = register_module(
-        "position_embeddings",
-        torch::nn::Embedding(torch::nn::EmbeddingOptions(config.maxPositionEmbeddings, config.dim)));
+    position_embeddings =
+        register_module("position_embeddings", torch::nn::Embedding(torch::nn::EmbeddingOptions(
+                                                   config.maxPositionEmbeddings, config.dim)));
     LayerNorm = register_module("LayerNorm", makeLayerNorm(config.dim));
     dropout = register_module("dropout", FastDropout(config.dropout));
 }
@@ -85,12 +85,12 @@ TransformerBlockImpl::TransformerBlockImpl(const DistilBertConfig &config)
 
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor &x,
                                             const torch::Tensor &keyPaddingMask,
-                                            torch::Tensor *weights)
+                                            torch::Tensor *weights, bool firstOnly)
 {
-    AttentionOutput attn = attention->forward(x, keyPaddingMask, {}, weights != nullptr);
+    AttentionOutput attn = attention->forward(x, keyPaddingMask, {}, weights != nullptr, firstOnly);
     if (weights)
         *weights = attn.weights;
-    const torch::Tensor h = sa_layer_norm(attn.output + x);
+    const torch::Tensor h = sa_layer_norm(attn.output + (firstOnly ? x.narrow(1, 0, 1) : x));
     return output_layer_norm(ffn(h) + h);
 }
 
@@ -101,10 +101,12 @@ TransformerImpl::TransformerImpl(const DistilBertConfig &config)
         layer->push_back(TransformerBlock(config));
 }
 
-torch::Tensor TransformerImpl::forward(torch::Tensor x, const torch::Tensor &keyPaddingMask)
+torch::Tensor TransformerImpl::forward(torch::Tensor x, const torch::Tensor &keyPaddingMask,
+                                       bool firstOnlyInLastLayer)
 {
-    for (const auto &block : *layer)
-        x = block->as<TransformerBlockImpl>()->forward(x, keyPaddingMask);
+    for (size_t i = 0; i < layer->size(); ++i)
+        x = layer[i]->as<TransformerBlockImpl>()->forward(
+            x, keyPaddingMask, nullptr, firstOnlyInLastLayer && i + 1 == layer->size());
     return x;
 }
 
@@ -116,17 +118,20 @@ DistilBertModelImpl::DistilBertModelImpl(const DistilBertConfig &config)
 }
 
 torch::Tensor DistilBertModelImpl::forward(const torch::Tensor &inputIds,
-                                           const torch::Tensor &attentionMask)
+                                           const torch::Tensor &attentionMask,
+                                           bool firstOnlyInLastLayer)
 {
     if (inputIds.dim() != 2)
         throw Error("input_ids must be a [batch, length] matrix");
     if (inputIds.size(1) > m_maxPositions)
-        throw Error("input of " + std::to_string(inputIds.size(1)) + " tokens is longer than the "
-                    "model's max_position_embeddings (" + std::to_string(m_maxPositions) + ")");
+        throw Error("input of " + std::to_string(inputIds.size(1)) +
+                    " tokens is longer than the "
+                    "model's max_position_embeddings (" +
+                    std::to_string(m_maxPositions) + ")");
     torch::Tensor keyPaddingMask;
     if (attentionMask.defined())
         keyPaddingMask = attentionMask.eq(0);
-    return transformer(embeddings(inputIds), keyPaddingMask);
+    return transformer(embeddings(inputIds), keyPaddingMask, firstOnlyInLastLayer);
 }
 
 DistilBertForSequenceClassificationImpl::DistilBertForSequenceClassificationImpl(
@@ -135,13 +140,13 @@ DistilBertForSequenceClassificationImpl::DistilBertForSequenceClassificationImpl
 {
     distilbert = register_module("distilbert", DistilBertModel(config));
     pre_classifier = register_module("pre_classifier", torch::nn::Linear(config.dim, config.dim));
-    classifier = register_module("classifier",
-                                 torch::nn::Linear(config.dim, config.numLabels()));
+    classifier = register_module("classifier", torch::nn::Linear(config.dim, config.numLabels()));
     dropout = register_module("dropout", FastDropout(config.seqClassifDropout));
 }
 
-ClassifierOutput DistilBertForSequenceClassificationImpl::forward(const torch::Tensor &inputIds,
-                                                                  const torch::Tensor &attentionMask)
+ClassifierOutput
+DistilBertForSequenceClassificationImpl::forward(const torch::Tensor &inputIds,
+                                                 const torch::Tensor &attentionMask)
 {
     ClassifierOutput out;
     out.lastHiddenState = distilbert(inputIds, attentionMask);
@@ -149,6 +154,14 @@ ClassifierOutput DistilBertForSequenceClassificationImpl::forward(const torch::T
     pooled = dropout(torch::relu(pre_classifier(pooled)));
     out.logits = classifier(pooled);
     return out;
+}
+
+torch::Tensor DistilBertForSequenceClassificationImpl::logits(const torch::Tensor &inputIds,
+                                                              const torch::Tensor &attentionMask)
+{
+    torch::Tensor pooled = distilbert->forward(inputIds, attentionMask, true).select(1, 0);
+    pooled = dropout(torch::relu(pre_classifier(pooled)));
+    return classifier(pooled);
 }
 
 void DistilBertForSequenceClassificationImpl::initWeights()

@@ -21,7 +21,7 @@ EvalResult evaluate(DistilBertForSequenceClassificationImpl &model, const Encode
             break;
         }
         const BatchTensors t = makeBatch(split, batch.indices, padId);
-        const torch::Tensor logits = model.forward(t.ids, t.mask).logits;
+        const torch::Tensor logits = model.logits(t.ids, t.mask);
         lossSum += torch::nn::functional::cross_entropy(
                        logits, t.labels,
                        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))

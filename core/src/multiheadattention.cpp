@@ -13,12 +13,13 @@ MultiHeadSelfAttentionImpl::MultiHeadSelfAttentionImpl(const MultiHeadSelfAttent
     : m_options(options)
 {
     if (options.numHeads <= 0 || options.embedDim <= 0 || options.embedDim % options.numHeads != 0)
-        throw Error("attention: embed dim " + std::to_string(options.embedDim)
-                    + " is not divisible by the number of heads " + std::to_string(options.numHeads));
+        throw Error("attention: embed dim " + std::to_string(options.embedDim) +
+                    " is not divisible by the number of heads " + std::to_string(options.numHeads));
     const auto linear = [&](const char *name) {
         return register_module(
-            name, torch::nn::Linear(torch::nn::LinearOptions(options.embedDim, options.embedDim)
-                                        .bias(options.bias)));
+            name,
+            torch::nn::Linear(
+                torch::nn::LinearOptions(options.embedDim, options.embedDim).bias(options.bias)));
     };
     q_lin = linear("q_lin");
     k_lin = linear("k_lin");
@@ -29,24 +30,29 @@ MultiHeadSelfAttentionImpl::MultiHeadSelfAttentionImpl(const MultiHeadSelfAttent
 
 AttentionOutput MultiHeadSelfAttentionImpl::forward(const torch::Tensor &x,
                                                     const torch::Tensor &keyPaddingMask,
-                                                    const torch::Tensor &attnMask, bool needWeights)
+                                                    const torch::Tensor &attnMask, bool needWeights,
+                                                    bool firstQueryOnly)
 {
+    if (firstQueryOnly && attnMask.defined())
+        throw Error("attention: firstQueryOnly takes no attnMask");
     const int64_t batch = x.size(0);
     const int64_t length = x.size(1);
+    const int64_t queries = firstQueryOnly ? 1 : length;
     const int64_t heads = m_options.numHeads;
     const int64_t headDim = m_options.embedDim / heads;
 
     // [B, L, E] -> [B, H, L, D]
     const auto splitHeads = [&](const torch::Tensor &t) {
-        return t.view({batch, length, heads, headDim}).transpose(1, 2);
+        return t.view({batch, t.size(1), heads, headDim}).transpose(1, 2);
     };
     // Scaling q before the product (not the scores after) is what Hugging Face does; it is the
     // cheaper of the two ([L, D] instead of [L, L] multiplications per head).
-    const torch::Tensor q = splitHeads(q_lin(x)) * (1.0 / std::sqrt(double(headDim)));
+    const torch::Tensor q = splitHeads(q_lin(firstQueryOnly ? x.narrow(1, 0, 1) : x)) *
+                            (1.0 / std::sqrt(double(headDim)));
     const torch::Tensor k = splitHeads(k_lin(x));
     const torch::Tensor v = splitHeads(v_lin(x));
 
-    torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)); // [B, H, L, L]
+    torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)); // [B, H, queries, L]
     if (attnMask.defined()) {
         torch::Tensor mask = attnMask.to(scores.scalar_type());
         if (mask.dim() == 3) // torch's [B*H, L, L] layout
@@ -61,8 +67,8 @@ AttentionOutput MultiHeadSelfAttentionImpl::forward(const torch::Tensor &x,
         scores = scores.masked_fill(blocked, lowest);
     }
     const torch::Tensor probs = torch::softmax(scores, -1);
-    const torch::Tensor context = torch::matmul(m_dropout(probs), v); // [B, H, L, D]
-    torch::Tensor merged = context.transpose(1, 2).reshape({batch, length, m_options.embedDim});
+    const torch::Tensor context = torch::matmul(m_dropout(probs), v); // [B, H, queries, D]
+    torch::Tensor merged = context.transpose(1, 2).reshape({batch, queries, m_options.embedDim});
 
     AttentionOutput result;
     result.output = out_lin(merged);

@@ -13,16 +13,17 @@ namespace sentilab {
 
 struct MultiHeadSelfAttentionOptions
 {
-    int64_t embedDim = 768;  // model width E; must be divisible by numHeads
-    int64_t numHeads = 12;   // H; head width is E / H
-    bool bias = true;        // bias on the q/k/v/out projections
-    double dropout = 0.0;    // dropout on the attention probabilities (training mode only)
+    int64_t embedDim = 768; // model width E; must be divisible by numHeads
+    int64_t numHeads = 12;  // H; head width is E / H
+    bool bias = true;       // bias on the q/k/v/out projections
+    double dropout = 0.0;   // dropout on the attention probabilities (training mode only)
 };
 
 struct AttentionOutput
 {
     torch::Tensor output;  // [B, L, E]
-    torch::Tensor weights; // [B, H, L, L] attention probabilities, only when requested; undefined otherwise
+    torch::Tensor weights; // [B, H, L(q), L] attention probabilities, only when requested;
+                           // undefined otherwise
 };
 
 // Parameter names follow Hugging Face DistilBERT: q_lin, k_lin, v_lin, out_lin (weight [E, E]).
@@ -38,8 +39,12 @@ public:
     // attnMask: optional additive float mask broadcastable to [B, H, L, L] ([L, L] or [B*H, L, L]
     //   as torch::nn::MultiheadAttention accepts, or [B, 1|H, L, L]); -inf entries block.
     // needWeights: also return the per-head probabilities (after the mask, before dropout).
+    // firstQueryOnly: only position 0 ([CLS]) queries (every position is still a key and value);
+    //   output [B, 1, E], weights [B, H, 1, L]. What a classifier's last layer needs; attnMask
+    //   must then be undefined.
     AttentionOutput forward(const torch::Tensor &x, const torch::Tensor &keyPaddingMask = {},
-                            const torch::Tensor &attnMask = {}, bool needWeights = false);
+                            const torch::Tensor &attnMask = {}, bool needWeights = false,
+                            bool firstQueryOnly = false);
 
     const MultiHeadSelfAttentionOptions &options() const { return m_options; }
 

@@ -7,10 +7,6 @@
 #include <map>
 #include <optional>
 
-#include <torch/nn/functional/loss.h>
-#include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adamw.h>
-
 #include <sentilab/error.h>
 #include <sentilab/runtime.h>
 
@@ -23,6 +19,7 @@
 #include "modelsetup.h"
 #include "sha256stream.h"
 #include "trainerstate.h"
+#include "trainingstep.h"
 
 namespace fs = std::filesystem;
 
@@ -40,31 +37,6 @@ double scheduleFactor(int64_t step, int64_t warmupSteps, int64_t totalSteps)
         return double(step) / double(std::max<int64_t>(1, warmupSteps));
     return std::max(0.0, double(totalSteps - step) /
                              double(std::max<int64_t>(1, totalSteps - warmupSteps)));
-}
-
-// Decoupled weight decay only on matrices: every bias and every LayerNorm parameter (including
-// DistilBERT's sa_layer_norm/output_layer_norm, which Hugging Face's "LayerNorm.weight" substring
-// rule misses) is excluded on purpose: decaying a LayerNorm gain towards 0 only hurts.
-torch::optim::AdamW makeOptimizer(torch::nn::Module &model, const TrainOptions &t)
-{
-    std::vector<torch::Tensor> decay, noDecay;
-    for (const auto &p : model.named_parameters()) {
-        const std::string &name = p.key();
-        const bool isNorm = name.find("LayerNorm") != std::string::npos ||
-                            name.find("layer_norm") != std::string::npos;
-        const bool isBias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
-        (isNorm || isBias ? noDecay : decay).push_back(p.value());
-    }
-    const auto options = [&](double wd) {
-        return std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(t.lr)
-                                                                .betas({t.adamBeta1, t.adamBeta2})
-                                                                .eps(t.adamEps)
-                                                                .weight_decay(wd));
-    };
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decay, options(t.weightDecay));
-    groups.emplace_back(noDecay, options(0.0));
-    return torch::optim::AdamW(groups, torch::optim::AdamWOptions(t.lr));
 }
 
 class Run
@@ -106,7 +78,7 @@ private:
     std::optional<Tokenizer> m_tokenizer;
     EncodedSplit m_train, m_validation, m_test;
     DistilBertForSequenceClassification m_model{nullptr};
-    std::optional<torch::optim::AdamW> m_optimizer;
+    std::optional<TrainingStep> m_step; // owns the optimizer
     LoopPosition m_position;
     int64_t m_totalSteps = 0;
     int64_t m_warmupSteps = 0;
@@ -304,7 +276,7 @@ void Run::setUp()
     m_model = buildModel(m_setup, m_config.train.seed, &report);
     if (!m_setup.pretrainedDir.empty())
         m_loadSummary = report.summary();
-    m_optimizer.emplace(makeOptimizer(*m_model, m_config.train));
+    m_step.emplace(*m_model, m_config.train);
 
     const int64_t stepsPerEpoch =
         (m_train.size() + m_config.train.batchSize - 1) / m_config.train.batchSize;
@@ -321,7 +293,7 @@ void Run::trainLoop()
             log("warning", "recovered the last checkpoint from an interrupted folder swap");
         std::error_code ec;
         if (fs::exists(fs::path(lastDir) / "trainer_state.json", ec)) {
-            m_position = loadResumableCheckpoint(lastDir, *m_model, *m_optimizer);
+            m_position = loadResumableCheckpoint(lastDir, *m_model, m_step->optimizer());
             m_store->deleteMetricsAfter(m_result.runId, m_position.step);
             const auto earlier = m_store->metrics(m_result.runId, "train/loss");
             m_wallOffsetMs = earlier.empty() ? 0.0 : earlier.back().wallMs;
@@ -350,26 +322,10 @@ void Run::trainLoop()
             if (cancelled())
                 return;
             const double lr = t.lr * scheduleFactor(m_position.step, m_warmupSteps, m_totalSteps);
-            for (auto &group : m_optimizer->param_groups())
-                static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
-
             const BatchTensors batch = makeBatch(m_train, plan[size_t(b)].indices, padId);
-            const torch::Tensor logits = m_model->forward(batch.ids, batch.mask).logits;
-            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
-            const double lossValue = loss.item<double>();
-            if (!std::isfinite(lossValue))
-                throw Error("training loss became " + std::to_string(lossValue) + " at step " +
-                            std::to_string(m_position.step + 1) + " (lr " + std::to_string(lr) +
-                            "); lower train.lr or keep train.grad_clip > 0");
-            m_optimizer->zero_grad();
-            loss.backward();
-            const double gradNorm = torch::nn::utils::clip_grad_norm_(
-                m_model->parameters(),
-                t.gradClip > 0 ? t.gradClip : std::numeric_limits<double>::infinity());
-            if (!std::isfinite(gradNorm))
-                throw Error("gradient norm became " + std::to_string(gradNorm) + " at step " +
-                            std::to_string(m_position.step + 1) + "; lower train.lr");
-            m_optimizer->step();
+            const StepResult stepResult = m_step->run(batch, lr, m_position.step + 1);
+            const double lossValue = stepResult.loss;
+            const double gradNorm = stepResult.gradNorm;
             ++m_position.step;
             m_position.epoch = epoch;
             m_position.batchInEpoch = b + 1;
@@ -416,7 +372,7 @@ void Run::trainLoop()
                 if (!evaluateValidation(epoch, info.epochProgress))
                     return; // cancelled during evaluation
                 requireRunFolder();
-                saveResumableCheckpoint(lastDir, *m_model, *m_optimizer, m_position,
+                saveResumableCheckpoint(lastDir, *m_model, m_step->optimizer(), m_position,
                                         m_setup.vocabPath);
                 m_store->addCheckpoint(m_result.runId, {"last", m_position.step, lastDir, 0.0});
                 m_store->setProgress(m_result.runId, m_position.step, m_totalSteps);

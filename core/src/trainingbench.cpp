@@ -4,9 +4,7 @@
 #include <chrono>
 #include <fstream>
 
-#include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adamw.h>
 #include <torch/utils.h>
 
 #include <sentilab/dataset.h>
@@ -15,6 +13,7 @@
 #include "distilbert.h"
 #include "evaluation.h"
 #include "trainingdata.h"
+#include "trainingstep.h"
 
 namespace sentilab {
 namespace {
@@ -47,7 +46,8 @@ DistilBertForSequenceClassification fullSizeModel()
 } // namespace
 
 TrainingBenchResult benchTraining(const std::string &vocabPath, const std::string &trainPath,
-                                  int steps, double matmulPeakGflops, int64_t batchSize)
+                                  int steps, double matmulPeakGflops, int64_t batchSize,
+                                  int64_t fixedLength)
 {
     const Tokenizer tokenizer = Tokenizer::fromVocabFile(vocabPath);
     const EncodedSplit train = encodeSplit(tokenizer, readExamples(trainPath), 128);
@@ -55,27 +55,40 @@ TrainingBenchResult benchTraining(const std::string &vocabPath, const std::strin
 
     DistilBertForSequenceClassification model = fullSizeModel();
     model->train();
-    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(5e-5).weight_decay(0.01));
+    TrainOptions options;
+    options.lr = 5e-5;
+    options.weightDecay = 0.01;
+    TrainingStep trainingStep(*model, options);
     const DistilBertConfig &c = model->config();
-    const auto step = [&](const Batch &b) {
-        const BatchTensors t = makeBatch(train, b.indices, tokenizer.padId());
-        const torch::Tensor loss =
-            torch::nn::functional::cross_entropy(model->forward(t.ids, t.mask).logits, t.labels);
-        optimizer.zero_grad();
-        loss.backward();
-        torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
-        optimizer.step();
-        return t;
-    };
 
     TrainingBenchResult r;
     r.batchSize = batchSize;
+    r.fixedLength = fixedLength;
+    const auto batchAt = [&](int64_t i) {
+        if (fixedLength == 0)
+            return makeBatch(train, plan[size_t(i)].indices, tokenizer.padId());
+        // The peers' shape: random ids, every position a real token.
+        BatchTensors t;
+        t.ids = torch::randint(1000, 30000, {batchSize, fixedLength}, torch::kLong);
+        t.mask = torch::ones({batchSize, fixedLength}, torch::kLong);
+        t.labels = torch::randint(0, 2, {batchSize}, torch::kLong);
+        t.realTokens = batchSize * fixedLength;
+        return t;
+    };
     r.steps = std::min<int64_t>(steps, int64_t(plan.size()) - 1);
-    step(plan[0]); // warm-up
+    trainingStep.run(batchAt(0), options.lr, 0); // warm-up
     double flops = 0;
+    StepTimes total;
     const auto start = Clock::now();
     for (int64_t i = 1; i <= r.steps; ++i) {
-        const BatchTensors t = step(plan[size_t(i)]);
+        const auto before = Clock::now();
+        const BatchTensors t = batchAt(i);
+        total.dataSeconds += seconds(before);
+        const StepTimes times = trainingStep.run(t, options.lr, i).times;
+        total.forwardSeconds += times.forwardSeconds;
+        total.backwardSeconds += times.backwardSeconds;
+        total.clipSeconds += times.clipSeconds;
+        total.optimizerSeconds += times.optimizerSeconds;
         const int64_t length = t.ids.size(1);
         r.realTokens += t.realTokens;
         r.paddedTokens += t.ids.numel();
@@ -91,6 +104,25 @@ TrainingBenchResult benchTraining(const std::string &vocabPath, const std::strin
     r.mfu = matmulPeakGflops > 0 ? r.modelGflops / matmulPeakGflops : 0;
     r.epochMinutes = double(train.realTokens) / r.tokensPerSecond / 60.0;
     r.peakRssMb = peakRssMb();
+    const double perStep = 1000.0 / double(std::max<int64_t>(1, r.steps));
+    r.dataMs = total.dataSeconds * perStep;
+    r.forwardMs = total.forwardSeconds * perStep;
+    r.backwardMs = total.backwardSeconds * perStep;
+    r.clipMs = total.clipSeconds * perStep;
+    r.optimizerMs = total.optimizerSeconds * perStep;
+
+    // What the fused pass replaced, on the same gradients: clip_grad_norm_ + AdamW::step().
+    torch::optim::AdamW reference = makeAdamW(*model, options);
+    std::vector<double> ms;
+    for (int i = 0; i < 4; ++i) {
+        const auto before = Clock::now();
+        torch::nn::utils::clip_grad_norm_(model->parameters(), options.gradClip);
+        reference.step();
+        if (i > 0) // the first creates the moments
+            ms.push_back(seconds(before) * 1000.0);
+    }
+    std::sort(ms.begin(), ms.end());
+    r.unfusedOptimizerMs = ms[ms.size() / 2];
     return r;
 }
 
@@ -103,15 +135,16 @@ std::vector<LatencyRow> benchInference(const std::vector<int64_t> &lengths, int 
     for (const int64_t length : lengths) {
         const torch::Tensor ids = torch::randint(1000, 30000, {1, length}, torch::kLong);
         const torch::Tensor mask = torch::ones({1, length}, torch::kLong);
-        model->forward(ids, mask); // warm-up
+        model->logits(ids, mask); // warm-up
         std::vector<double> ms;
         for (int i = 0; i < repeats; ++i) {
             const auto start = Clock::now();
-            model->forward(ids, mask);
+            model->logits(ids, mask);
             ms.push_back(seconds(start) * 1000.0);
         }
         std::sort(ms.begin(), ms.end());
-        rows.push_back({length, ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)]});
+        rows.push_back(
+            {length, ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)]});
     }
     return rows;
 }

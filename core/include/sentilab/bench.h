@@ -8,9 +8,9 @@ namespace sentilab {
 
 struct TokenizerBenchResult
 {
-    int64_t sentences = 0;       // sentences encoded in the timed loop (whole passes over the file)
-    int64_t tokens = 0;          // ids produced, [CLS]/[SEP] included
-    double seconds = 0;          // wall time of the timed loop
+    int64_t sentences = 0; // sentences encoded in the timed loop (whole passes over the file)
+    int64_t tokens = 0;    // ids produced, [CLS]/[SEP] included
+    double seconds = 0;    // wall time of the timed loop
     double sentencesPerSecond = 0;
     double tokensPerSecond = 0;
 };
@@ -23,10 +23,10 @@ TokenizerBenchResult benchTokenizer(const std::string &vocabPath, const std::str
 struct AttentionBenchRow
 {
     int64_t batch = 0, length = 0, dim = 0, heads = 0;
-    bool backward = false;  // forward+backward when true, forward only otherwise
-    double oursMs = 0;      // median time per call of our MultiHeadSelfAttention
-    double torchMs = 0;     // median time per call of torch::nn::MultiheadAttention
-    double ratio = 0;       // oursMs / torchMs (< 1.10 is the target)
+    bool backward = false; // forward+backward when true, forward only otherwise
+    double oursMs = 0;     // median time per call of our MultiHeadSelfAttention
+    double torchMs = 0;    // median time per call of torch::nn::MultiheadAttention
+    double ratio = 0;      // oursMs / torchMs (< 1.10 is the target)
 };
 
 // Times our attention against torch::nn::MultiheadAttention with identical weights at DistilBERT
@@ -43,7 +43,7 @@ struct MatmulBenchResult
 {
     int64_t m = 0, k = 0, n = 0; // [m, k] x [k, n], float32
     double medianMs = 0;
-    double gflops = 0;           // 2*m*k*n / median time: the machine's practical matmul peak
+    double gflops = 0; // 2*m*k*n / median time: the machine's practical matmul peak
 };
 
 // Times a float32 matmul of DistilBERT-FFN shape (2048x768 by 768x3072) with LibTorch's BLAS.
@@ -55,27 +55,50 @@ namespace sentilab {
 
 struct TrainingBenchResult
 {
-    int64_t steps = 0;            // timed optimizer steps (after one untimed warm-up step)
+    int64_t steps = 0; // timed optimizer steps (after one untimed warm-up step)
     int64_t batchSize = 0;
-    int64_t realTokens = 0;       // non-pad tokens processed in the timed steps
-    int64_t paddedTokens = 0;     // tokens including padding
+    int64_t realTokens = 0;   // non-pad tokens processed in the timed steps
+    int64_t paddedTokens = 0; // tokens including padding
     double seconds = 0;
-    double tokensPerSecond = 0;   // real tokens
+    double tokensPerSecond = 0; // real tokens
     double samplesPerSecond = 0;
-    double modelGflops = 0;       // useful FLOPs/s: (6 * 42,467,328 + attention) per real token
-    double mfu = 0;               // modelGflops / matmul peak measured in the same run
-    double epochMinutes = 0;      // projected time of one epoch over the whole training file
-    double peakRssMb = 0;         // process peak resident memory after the run
+    double modelGflops = 0;  // useful FLOPs/s: (6 * 42,467,328 + attention) per real token
+    double mfu = 0;          // modelGflops / matmul peak measured in the same run
+    double epochMinutes = 0; // projected time of one epoch over the whole training file
+    double peakRssMb = 0;    // process peak resident memory after the run
+    int64_t fixedLength = 0; // 0: SST-2 batches; else random full batches of this length
+    // Mean milliseconds per step in each phase (they add up to seconds / steps).
+    double dataMs = 0, forwardMs = 0, backwardMs = 0, clipMs = 0, optimizerMs = 0;
+    // clip_grad_norm_ + torch::optim::AdamW::step() on the same gradients, the sequence the fused
+    // clip + optimizer pass replaced (median of 3, same process)
+    double unfusedOptimizerMs = 0;
 };
 
-// Full-size DistilBERT (random init, distilbert-base-uncased shapes) training steps on SST-2
-// batches planned as the trainer plans them (length buckets, batch 32), AdamW, clipping.
+// Full-size DistilBERT (random init, distilbert-base-uncased shapes) training steps as the
+// trainer runs them (same TrainingStep: AdamW, clipping) on SST-2 batches planned as the trainer
+// plans them (length buckets, batch 32), or with `fixedLength` > 0 on random batches of that
+// length with no padding, the shape eager-PyTorch benchmarks use.
 TrainingBenchResult benchTraining(const std::string &vocabPath, const std::string &trainPath,
-                                  int steps, double matmulPeakGflops, int64_t batchSize = 32);
+                                  int steps, double matmulPeakGflops, int64_t batchSize = 32,
+                                  int64_t fixedLength = 0);
+
+struct ProfileRow
+{
+    std::string part; // e.g. "matrix products (GEMM)", "LayerNorm", "optimizer (fused AdamW pass)"
+    double msPerStep = 0; // self time per training step
+    double share = 0;     // of the profiled steps' wall time
+};
+
+// Where full-size training steps (batch 32, length-bucketed SST-2 batches, the trainer's
+// TrainingStep) spend their time: LibTorch's profiler over `steps` steps after a warm-up, the self
+// time of every operator grouped into parts, largest first. The profiler adds some overhead of
+// its own, counted in the last part.
+std::vector<ProfileRow> profileTraining(const std::string &vocabPath, const std::string &trainPath,
+                                        int steps);
 
 struct LatencyRow
 {
-    int64_t tokens = 0;           // sequence length including [CLS]/[SEP]
+    int64_t tokens = 0; // sequence length including [CLS]/[SEP]
     double p50Ms = 0, p95Ms = 0;
 };
 

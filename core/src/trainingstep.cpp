@@ -1,0 +1,156 @@
+#include "trainingstep.h"
+
+#include <chrono>
+#include <cmath>
+
+#include <ATen/Parallel.h>
+#include <torch/nn/functional/loss.h>
+
+#include <sentilab/error.h>
+
+namespace sentilab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+} // namespace
+
+torch::optim::AdamW makeAdamW(torch::nn::Module &model, const TrainOptions &t)
+{
+    // Decaying a LayerNorm gain towards 0 only hurts; Hugging Face's "LayerNorm.weight" substring
+    // rule would miss DistilBERT's sa_layer_norm/output_layer_norm, hence both spellings.
+    std::vector<torch::Tensor> decay, noDecay;
+    for (const auto &p : model.named_parameters()) {
+        const std::string &name = p.key();
+        const bool isNorm = name.find("LayerNorm") != std::string::npos ||
+                            name.find("layer_norm") != std::string::npos;
+        const bool isBias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+        (isNorm || isBias ? noDecay : decay).push_back(p.value());
+    }
+    const auto options = [&](double wd) {
+        return std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(t.lr)
+                                                                .betas({t.adamBeta1, t.adamBeta2})
+                                                                .eps(t.adamEps)
+                                                                .weight_decay(wd));
+    };
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decay, options(t.weightDecay));
+    groups.emplace_back(noDecay, options(0.0));
+    return torch::optim::AdamW(groups, torch::optim::AdamWOptions(t.lr));
+}
+
+void fusedAdamWStep(torch::optim::AdamW &optimizer, float gradScale)
+{
+    auto &states = optimizer.state();
+    for (auto &group : optimizer.param_groups()) {
+        const auto &o = static_cast<const torch::optim::AdamWOptions &>(group.options());
+        if (o.amsgrad())
+            throw Error("fused AdamW: amsgrad is not supported");
+        const auto [beta1, beta2] = o.betas();
+        for (torch::Tensor &p : group.params()) {
+            const torch::Tensor &grad = p.grad();
+            if (!grad.defined())
+                continue;
+            if (p.scalar_type() != torch::kFloat || grad.scalar_type() != torch::kFloat ||
+                !p.is_contiguous() || !grad.is_contiguous())
+                throw Error("fused AdamW: parameters and gradients must be contiguous float32");
+            // The key and the state layout are torch::optim::AdamW's own.
+            auto &slot = states[c10::guts::to_string(p.unsafeGetTensorImpl())];
+            if (!slot) {
+                auto fresh = std::make_unique<torch::optim::AdamWParamState>();
+                fresh->step(0);
+                fresh->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Contiguous));
+                fresh->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Contiguous));
+                slot = std::move(fresh);
+            }
+            auto &state = static_cast<torch::optim::AdamWParamState &>(*slot);
+            state.step(state.step() + 1);
+            torch::Tensor m = state.exp_avg(), v = state.exp_avg_sq();
+            if (!m.is_contiguous() || !v.is_contiguous()) { // e.g. loaded from an odd file
+                state.exp_avg(m.contiguous());
+                state.exp_avg_sq(v.contiguous());
+                m = state.exp_avg(), v = state.exp_avg_sq();
+            }
+            // Scalars rounded to float as ATen's float kernels round them.
+            const double bias1 = 1.0 - std::pow(beta1, double(state.step()));
+            const double bias2 = 1.0 - std::pow(beta2, double(state.step()));
+            const float decay = float(1.0 - o.lr() * o.weight_decay());
+            const float b1 = float(beta1), c1 = float(1.0 - beta1);
+            const float b2 = float(beta2), c2 = float(1.0 - beta2);
+            const float sqrtBias2 = float(std::sqrt(bias2));
+            const float eps = float(o.eps());
+            const float negStep = float(-o.lr() / bias1);
+            float *pp = p.data_ptr<float>();
+            const float *gp = grad.data_ptr<float>();
+            float *mp = m.data_ptr<float>();
+            float *vp = v.data_ptr<float>();
+            at::parallel_for(0, p.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+                for (int64_t i = begin; i < end; ++i) {
+                    const float g = gp[i] * gradScale;
+                    const float mi = mp[i] * b1 + c1 * g;
+                    const float vi = vp[i] * b2 + c2 * (g * g);
+                    mp[i] = mi;
+                    vp[i] = vi;
+                    pp[i] = pp[i] * decay + negStep * (mi / (std::sqrt(vi) / sqrtBias2 + eps));
+                }
+            });
+        }
+    }
+}
+
+TrainingStep::TrainingStep(DistilBertForSequenceClassificationImpl &model,
+                           const TrainOptions &options)
+    : m_model(model), m_options(options), m_optimizer(makeAdamW(model, options)),
+      m_parameters(model.parameters())
+{}
+
+StepResult TrainingStep::run(const BatchTensors &batch, double lr, int64_t step)
+{
+    StepResult r;
+    auto start = Clock::now();
+    const torch::Tensor logits = m_model.logits(batch.ids, batch.mask);
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
+    r.loss = loss.item<double>();
+    r.times.forwardSeconds = since(start);
+    if (!std::isfinite(r.loss))
+        throw Error("training loss became " + std::to_string(r.loss) + " at step " +
+                    std::to_string(step) + " (lr " + std::to_string(lr) +
+                    "); lower train.lr or keep train.grad_clip > 0");
+
+    start = Clock::now();
+    for (torch::Tensor &p : m_parameters)
+        p.mutable_grad().reset();
+    loss.backward();
+    r.times.backwardSeconds = since(start);
+
+    // clip_grad_norm_'s arithmetic: float norms, coefficient max / (norm + 1e-6) capped at 1.
+    start = Clock::now();
+    std::vector<torch::Tensor> norms;
+    norms.reserve(m_parameters.size());
+    for (const torch::Tensor &p : m_parameters)
+        if (p.grad().defined())
+            norms.push_back(p.grad().norm(2));
+    const torch::Tensor total = torch::stack(norms).norm(2);
+    r.gradNorm = total.item<double>();
+    float scale = 1.0f;
+    if (m_options.gradClip > 0)
+        scale = torch::clamp_max(m_options.gradClip / (total + 1e-6), 1.0).item<float>();
+    r.times.clipSeconds = since(start);
+    if (!std::isfinite(r.gradNorm))
+        throw Error("gradient norm became " + std::to_string(r.gradNorm) + " at step " +
+                    std::to_string(step) + "; lower train.lr");
+
+    start = Clock::now();
+    for (auto &group : m_optimizer.param_groups())
+        static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
+    fusedAdamWStep(m_optimizer, scale);
+    r.times.optimizerSeconds = since(start);
+    return r;
+}
+
+} // namespace sentilab
