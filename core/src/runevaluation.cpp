@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include <sentilab/error.h>
+#include <sentilab/runtime.h>
 #include <sentilab/textexcerpt.h>
 
 #include "evaluation.h"
@@ -67,6 +68,7 @@ EvalInfo evaluateRunUnguarded(const std::string &dbPath, int64_t runId, const st
 
 EvalInfo evaluateRun(const std::string &dbPath, int64_t runId, const std::string &split)
 {
+    const ReleaseFreedMemoryOnExit release; // after the model and its tensors are gone
     try {
         return evaluateRunUnguarded(dbPath, runId, split);
     } catch (const c10::Error &e) {

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <fstream>
+#include <malloc.h>
 #include <strings.h>
 #include <thread>
 #include <unistd.h>
@@ -131,6 +133,22 @@ void tuneRuntimeEnvironment(char **argv)
     if (changed)
         execv("/proc/self/exe", argv);
     // execv only returns on failure: carry on with the libraries' defaults.
+    keepFreedMemoryForReuse();
+}
+
+void keepFreedMemoryForReuse()
+{
+    // A person who tunes malloc through the environment keeps their settings.
+    if (std::getenv("GLIBC_TUNABLES") || std::getenv("MALLOC_MMAP_MAX_") ||
+        std::getenv("MALLOC_TRIM_THRESHOLD_"))
+        return;
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+}
+
+void releaseFreedMemory()
+{
+    malloc_trim(0);
 }
 
 std::string blasSummary()

@@ -480,6 +480,7 @@ void Run::finalTest()
 
 TrainingResult runTraining(const TrainingRequest &request, const TrainingCallbacks &callbacks)
 {
+    const ReleaseFreedMemoryOnExit release; // after the Run and its tensors are gone
     try {
         return Run(request, callbacks).execute();
     } catch (const Error &) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <fstream>
 
+#include <torch/types.h> // before clip_grad.h, which uses torch::Tensor without including it
+
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/utils.h>
 

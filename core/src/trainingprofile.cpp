@@ -21,12 +21,19 @@ namespace {
 
 namespace prof = torch::autograd::profiler;
 
-// The part an operator's self time counts towards, by its LibTorch name.
-std::string partOf(const std::string &op)
+// The part an operator's self time counts towards, by its LibTorch name and, for matmul, the
+// rank of its first input.
+std::string partOf(const std::string &op, const std::vector<std::vector<int64_t>> &shapes)
 {
     const auto has = [&](const char *s) { return op.find(s) != std::string::npos; };
-    if (has("addmm") || has("aten::mm") || has("bmm") || has("MmBackward") || has("aten::dot"))
-        return "matrix products (GEMM)";
+    // LibTorch's C++ linear() runs matmul on [B, L, E] inputs (and folds it into one mm, whose
+    // backward is MmBackward0); attention's products run matmul on [B, H, L, D] (bmm inside).
+    const bool fourD = !shapes.empty() && shapes.front().size() == 4;
+    if (has("bmm") || (has("aten::matmul") && fourD))
+        return "attention products (q k^T, probabilities v; batched GEMM)";
+    if (has("addmm") || has("aten::mm") || has("aten::matmul") || has("aten::linear") ||
+        has("aten::dot"))
+        return "linear layers (GEMM, incl. bias adds)";
     if (has("softmax") || has("masked_fill") || has("Softmax"))
         return "attention softmax + mask";
     if (has("layer_norm") || has("LayerNorm"))
@@ -70,7 +77,8 @@ std::vector<ProfileRow> profileTraining(const std::string &vocabPath, const std:
     prof::thread_event_lists events;
     {
         prof::TLSLegacyProfilerGuard guard(
-            torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU),
+            torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU,
+                                                  /*report_input_shapes=*/true),
             [&](const prof::thread_event_lists &lists) { events = lists; });
         const auto start = std::chrono::steady_clock::now();
         for (int i = 1; i <= n; ++i) {
@@ -83,24 +91,32 @@ std::vector<ProfileRow> profileTraining(const std::string &vocabPath, const std:
     }
 
     // Self time per operator: push/pop ranges nest per thread; a range's children are subtracted.
+    // Time is charged to the outermost ATen operator of its stack, so that what an operator does
+    // inside (bmm's per-matrix select()s, embedding_backward's zero-fill, reshape's copy) counts
+    // towards the operator a model calls, not towards the helpers it happens to use.
     std::map<std::string, double> selfUs;
     double attributedUs = 0;
     for (const auto &list : events) {
         struct Open
         {
             const prof::LegacyEvent *push;
+            std::string part; // "" until an ATen operator is on the stack
             double childUs;
         };
         std::vector<Open> stack;
         for (const prof::LegacyEvent &e : list) {
             if (e.kindStr() == "push") {
-                stack.push_back({&e, 0.0});
+                std::string part = stack.empty() ? std::string() : stack.back().part;
+                const std::string name = e.name();
+                if (part.empty() && name.rfind("aten::", 0) == 0)
+                    part = partOf(name, e.shapes());
+                stack.push_back({&e, part, 0.0});
             } else if (e.kindStr() == "pop" && !stack.empty()) {
                 const Open open = stack.back();
                 stack.pop_back();
                 const double elapsed = open.push->cpuElapsedUs(e);
                 const double self = std::max(0.0, elapsed - open.childUs);
-                selfUs[partOf(open.push->name())] += self;
+                selfUs[open.part.empty() ? partOf(open.push->name(), {}) : open.part] += self;
                 attributedUs += self;
                 if (!stack.empty())
                     stack.back().childUs += elapsed;

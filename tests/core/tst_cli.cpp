@@ -1,5 +1,9 @@
 // sentilab-cli end to end as a user runs it: --help/--version, tokenize, forward, check-attention,
 // and clear errors on bad input. Runs the real executable with QProcess.
+#include <cstdlib>
+#include <cstring>
+#include <malloc.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -45,6 +49,7 @@ private Q_SLOTS:
     void versionAndHelp();
     void openBlasKernelChoice_data();
     void openBlasKernelChoice();
+    void freedLargeBlocksStayInTheHeap();
     void versionVerboseNamesBlasKernel();
     void everySubcommandHasHelp_data();
     void everySubcommandHasHelp();
@@ -104,6 +109,28 @@ void TestCli::openBlasKernelChoice()
     QCOMPARE(QString::fromStdString(choice), expected);
     if (!choice.empty())
         QVERIFY(sentilab::cpuRunsOpenBlasKernel(choice, cpu));
+}
+
+// keepFreedMemoryForReuse(): a 100 MB block comes from the heap, not from its own mmap, and its
+// memory stays with the process after free() (what makes training steps stop page-faulting).
+void TestCli::freedLargeBlocksStayInTheHeap()
+{
+#if defined(__SANITIZE_ADDRESS__)
+    QSKIP("SKIPPED: AddressSanitizer replaces glibc's malloc");
+#else
+    if (qEnvironmentVariableIsSet("GLIBC_TUNABLES"))
+        QSKIP("SKIPPED: GLIBC_TUNABLES is set; SentiLab then leaves malloc alone");
+    sentilab::keepFreedMemoryForReuse();
+    constexpr size_t kBytes = 100u << 20;
+    const size_t mappedBefore = mallinfo2().hblkhd;
+    char *block = static_cast<char *>(std::malloc(kBytes));
+    QVERIFY(block);
+    std::memset(block, 1, kBytes);
+    QCOMPARE(mallinfo2().hblkhd, mappedBefore); // not an mmap of its own
+    std::free(block);
+    QVERIFY2(mallinfo2().fordblks >= kBytes, "the freed block left the heap");
+    sentilab::releaseFreedMemory(); // must not crash; returns memory to the system
+#endif
 }
 
 // Out of the box (no OPENBLAS_CORETYPE), the executable must not run a kernel below what the CPU
