@@ -298,30 +298,11 @@ void TrainingCharts::addStep(const StepInfo &s)
         replot |= dropFromStep(h.lr, double(s.step));
         replot |= dropFromStep(h.valAccuracy, double(s.step));
         replot |= dropFromStep(h.valLoss, double(s.step));
-        h.sessionOffsetMs = -1;
-    }
-    const double elapsedMs = s.elapsedSeconds * 1000.0;
-    // A new session (first live step, or a resume that restarted the session clock): continue the
-    // stored wall time, one mean step duration after its last point.
-    if (h.sessionOffsetMs < 0 ||
-        (!h.loss.isEmpty() && h.sessionOffsetMs + elapsedMs < h.loss.last().wallMs)) {
-        if (h.loss.isEmpty()) {
-            h.sessionOffsetMs = 0;
-        } else {
-            const Point &first = h.loss.first();
-            const Point &last = h.loss.last();
-            const double msPerStep = last.step > first.step
-                                         ? (last.wallMs - first.wallMs) / (last.step - first.step)
-                                         : 0;
-            h.sessionOffsetMs =
-                std::max(0.0, last.wallMs + msPerStep * (double(s.step) - last.step) - elapsedMs);
-        }
     }
     if (replot)
         plotRun(s.runId);
-    const double wallMs = h.sessionOffsetMs + elapsedMs;
-    appendLive(s.runId, m_loss, h.loss, {double(s.step), s.epochProgress, wallMs, s.loss});
-    appendLive(s.runId, m_lr, h.lr, {double(s.step), s.epochProgress, wallMs, s.lr});
+    appendLive(s.runId, m_loss, h.loss, {double(s.step), s.epochProgress, s.wallMs, s.loss});
+    appendLive(s.runId, m_lr, h.lr, {double(s.step), s.epochProgress, s.wallMs, s.lr});
 }
 
 void TrainingCharts::addEval(const EvalInfo &e)
@@ -329,21 +310,13 @@ void TrainingCharts::addEval(const EvalInfo &e)
     if (!isValidationSplit(e.split) || !m_shown.contains(e.runId) || !m_history.contains(e.runId))
         return;
     History &h = m_history[e.runId];
-    // The evaluation runs right after its step: take that step's wall time.
-    double wallMs = h.loss.isEmpty() ? 0.0 : h.loss.last().wallMs;
-    for (auto it = h.loss.crbegin(); it != h.loss.crend(); ++it) {
-        if (it->step <= double(e.step)) {
-            wallMs = it->wallMs;
-            break;
-        }
-    }
     const bool replaced =
         dropFromStep(h.valAccuracy, double(e.step)) | dropFromStep(h.valLoss, double(e.step));
     if (replaced)
         plotRun(e.runId);
     appendLive(e.runId, m_accuracy, h.valAccuracy,
-               {double(e.step), e.epoch, wallMs, e.accuracy * 100});
-    appendLive(e.runId, m_valLoss, h.valLoss, {double(e.step), e.epoch, wallMs, e.loss});
+               {double(e.step), e.epoch, e.wallMs, e.accuracy * 100});
+    appendLive(e.runId, m_valLoss, h.valLoss, {double(e.step), e.epoch, e.wallMs, e.loss});
 }
 
 void TrainingCharts::setXAxis(XAxis axis)

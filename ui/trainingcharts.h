@@ -86,8 +86,7 @@ private:
     {
         QString name;
         QVector<Point> loss, lr, valAccuracy, valLoss;
-        double stepsPerEpoch = 0;    // for epochs of points without a train/epoch record
-        double sessionOffsetMs = -1; // live wall-time offset of the current session; -1 = unset
+        double stepsPerEpoch = 0; // for epochs of points without a train/epoch record
     };
 
     RunStore *store();

@@ -349,9 +349,10 @@ void Run::trainLoop()
                 double(m_position.step - sessionStartStep) / std::max(1e-9, info.elapsedSeconds);
             info.etaSeconds =
                 double(m_totalSteps - m_position.step) / std::max(1e-9, stepsPerSecond);
+            info.wallMs = wallMs();
             if (m_position.step % std::max<int64_t>(1, t.logEvery) == 0 ||
                 b + 1 == int64_t(plan.size())) {
-                const double now = wallMs();
+                const double now = info.wallMs;
                 m_pending.push_back({"train/loss", info.step, now, lossValue});
                 m_pending.push_back({"train/lr", info.step, now, lr});
                 m_pending.push_back({"train/grad_norm", info.step, now, gradNorm});
@@ -403,6 +404,7 @@ bool Run::evaluateValidation(int64_t epoch, double epochProgress)
     info.isBest = r.accuracy > m_position.bestValAccuracy;
 
     const double now = wallMs();
+    info.wallMs = now;
     m_store->logEval(m_result.runId, {"validation", info.step, epochProgress, r.accuracy, r.f1,
                                       r.loss, r.confusion, now});
     m_store->logMetrics(m_result.runId, {{"val/accuracy", info.step, now, r.accuracy},
@@ -467,6 +469,7 @@ void Run::finalTest()
         info.split = "test";
         info.step = step;
         info.epoch = double(m_config.train.epochs);
+        info.wallMs = now;
         info.accuracy = r.accuracy;
         info.f1 = r.f1;
         info.loss = r.loss;

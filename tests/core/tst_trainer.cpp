@@ -91,11 +91,16 @@ void TestTrainer::smokeRunRecordsEverything()
 {
     QTemporaryDir dir;
     std::vector<int64_t> steps;
-    int evals = 0;
+    std::vector<double> stepWallMs;
+    std::vector<EvalInfo> evalInfos;
     TrainingCallbacks cb;
-    cb.onStep = [&](const StepInfo &s) { steps.push_back(s.step); };
-    cb.onEval = [&](const EvalInfo &) { ++evals; };
+    cb.onStep = [&](const StepInfo &s) {
+        steps.push_back(s.step);
+        stepWallMs.push_back(s.wallMs);
+    };
+    cb.onEval = [&](const EvalInfo &e) { evalInfos.push_back(e); };
     const TrainingResult r = runTraining(smokeRequest(dir), cb);
+    const int evals = int(evalInfos.size());
     QCOMPARE(toString(r.status), std::string("finished"));
     QCOMPARE(int(steps.size()), 32); // 256 examples / batch 16 x 2 epochs
     QCOMPARE(evals, 5);              // every 8 steps (4) + test
@@ -108,6 +113,17 @@ void TestTrainer::smokeRunRecordsEverything()
     QVERIFY(!info.configYaml.empty() && !info.configHash.empty() && !info.environment.empty());
     QCOMPARE(int(store.metrics(r.runId, "train/loss").size()), 32);
     QCOMPARE(int(store.evals(r.runId, "validation").size()), 4);
+    // The live callbacks carry the wall time the store records (no view has to estimate it).
+    const std::vector<MetricPoint> loss = store.metrics(r.runId, "train/loss");
+    for (size_t i = 0; i < loss.size(); ++i)
+        QCOMPARE(stepWallMs[i], loss[i].wallMs);
+    const std::vector<EvalRecord> validation = store.evals(r.runId, "validation");
+    for (size_t i = 0; i < validation.size(); ++i) {
+        QCOMPARE(evalInfos[i].wallMs, validation[i].wallMs);
+        QVERIFY(evalInfos[i].wallMs >= stepWallMs[size_t(evalInfos[i].step - 1)]);
+    }
+    QCOMPARE(evalInfos.back().split, std::string("test"));
+    QCOMPARE(evalInfos.back().wallMs, store.evals(r.runId, "test").front().wallMs);
     QCOMPARE(int(store.predictions(r.runId, "test").size()), 64);
     const auto checkpoints = store.checkpoints(r.runId);
     QCOMPARE(int(checkpoints.size()), 2);

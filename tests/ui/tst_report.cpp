@@ -21,9 +21,9 @@
 #include "report/reportbuilder.h"
 #include "report/reportcharts.h"
 #include "shareddata.h"
+#include "smokerun.h"
 #include "trainingcharts.h"
 #include "uitypes.h"
-#include "smokerun.h"
 
 using namespace sentilab;
 using namespace sentilab::ui;
@@ -352,6 +352,7 @@ void TestReport::trainingChartsFollowLiveTraining()
     step.loss = 0.25;
     step.lr = 1e-4;
     step.elapsedSeconds = 100;
+    step.wallMs = 6e6; // 100 min into the run, as the trainer reports it
     charts.addStep(step);
     QCOMPARE(charts.lossChart()->points(m_runA).size(), 33);
     QCOMPARE(charts.lossChart()->points(m_runA).last(), QPointF(33, 0.25));
@@ -361,6 +362,7 @@ void TestReport::trainingChartsFollowLiveTraining()
     eval.split = "test"; // not a curve
     eval.step = 33;
     eval.accuracy = 0.5;
+    eval.wallMs = 6.06e6;
     charts.addEval(eval);
     QCOMPARE(charts.accuracyChart()->points(m_runA).size(), 4);
     eval.split = "validation";
@@ -368,11 +370,12 @@ void TestReport::trainingChartsFollowLiveTraining()
     QCOMPARE(charts.accuracyChart()->points(m_runA).size(), 5);
     QCOMPARE(charts.accuracyChart()->points(m_runA).last(), QPointF(33, 50));
 
-    // Live points survive an x-axis switch; the wall time continues the stored curve.
+    // Live points survive an x-axis switch and sit at the wall time the trainer reported.
     charts.setXAxis(TrainingCharts::XAxis::WallMinutes);
     const QVector<QPointF> wall = charts.lossChart()->points(m_runA);
     QCOMPARE(wall.size(), 33);
-    QVERIFY(wall.last().x() >= wall[31].x());
+    QCOMPARE(wall.last().x(), 100.0);
+    QCOMPARE(charts.accuracyChart()->points(m_runA).last().x(), 101.0);
     charts.setXAxis(TrainingCharts::XAxis::Epoch);
     QCOMPARE(charts.lossChart()->points(m_runA).last().x(), 2.0625);
 

@@ -27,7 +27,9 @@ struct StepInfo
     double samplesPerSecond = 0; // over the steps of this session (resume restarts the clock)
     double tokensPerSecond = 0;  // real (non-pad) tokens
     double elapsedSeconds = 0;   // of this session
-    double etaSeconds = 0;       // remaining training steps at the current speed (evals excluded)
+    double wallMs = 0;     // the run's wall time at this step over all its sessions, as the store
+                           // records it with the step's metrics
+    double etaSeconds = 0; // remaining training steps at the current speed (evals excluded)
 };
 
 struct EvalInfo
@@ -40,6 +42,7 @@ struct EvalInfo
     std::array<int64_t, 4> confusion{}; // tn, fp, fn, tp
     bool isBest = false; // validation accuracy improved: the best checkpoint was updated
     double seconds = 0;  // time the evaluation took
+    double wallMs = 0;   // the run's wall time when it ended, as the store records it
 };
 
 // Called on the training thread. Keep them short; never throw from them.
