@@ -84,15 +84,16 @@ TrainingBenchResult benchTraining(const std::string &vocabPath, const std::strin
 
 struct ProfileRow
 {
-    std::string part; // e.g. "matrix products (GEMM)", "LayerNorm", "optimizer (fused AdamW pass)"
+    std::string part;     // e.g. "linear layers (GEMM, incl. bias adds)", "LayerNorm"
     double msPerStep = 0; // self time per training step
     double share = 0;     // of the profiled steps' wall time
 };
 
 // Where full-size training steps (batch 32, length-bucketed SST-2 batches, the trainer's
 // TrainingStep) spend their time: LibTorch's profiler over `steps` steps after a warm-up, the self
-// time of every operator grouped into parts, largest first. The profiler adds some overhead of
-// its own, counted in the last part.
+// time of every operator charged to the outermost operator the model called and grouped into
+// parts, largest first. The profiler's cost per recorded operator inflates parts made of many
+// small operators (attention's batched products); compare with benchTraining's phase times.
 std::vector<ProfileRow> profileTraining(const std::string &vocabPath, const std::string &trainPath,
                                         int steps);
 
