@@ -71,6 +71,7 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     connect(m_jobs, &TrainingJobs::runEnded, this,
             [this](qint64 runId, const QString &status, const QString &error) {
                 refreshRuns();
+                m_charts->reloadRun(runId); // live points -> exactly what the store kept
                 m_inference->refreshRuns();
                 m_compare->refreshRuns();
                 if (status == QLatin1String("failed")) {

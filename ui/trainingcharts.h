@@ -7,10 +7,10 @@
 // on the GUI thread); addStep()/addEval() then append the live points of shown runs. Every point
 // is kept, so switching the x axis re-plots everything without touching the store.
 //
-// Wall time of live points: StepInfo carries the session's elapsed seconds, not the run's wall
-// clock, so a session's offset is fixed at its first live step (0 for a fresh run; continuous with
-// the stored history for a run shown mid-training or resumed). Stored points use the store's wall
-// time as is. Reload a run (reloadRun) to replace estimates by the stored values.
+// Live points carry the run's wall time as the trainer stores it (StepInfo/EvalInfo::wallMs), so
+// nothing is estimated. The trainer stores every train.log_every-th step while it reports every
+// step live; MainWindow reloads a run when it ends (reloadRun), so the charts then show exactly
+// what the store, the report and the CLI read.
 //
 // GUI thread only; a store error is shown in the widget, never thrown.
 #include <QHash>

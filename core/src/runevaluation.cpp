@@ -50,6 +50,7 @@ EvalInfo evaluateRunUnguarded(const std::string &dbPath, int64_t runId, const st
         if (earlier.step == e.step)
             epoch = earlier.epoch, wallMs = earlier.wallMs;
     e.epoch = epoch;
+    e.wallMs = wallMs;
     e.accuracy = r.accuracy;
     e.f1 = r.f1;
     e.loss = r.loss;

@@ -55,16 +55,18 @@ private:
 
 void TestMainWindow::initTestCase()
 {
-    if (qEnvironmentVariableIsEmpty("SENTILAB_SHARED_DIR")
-        || !QFile::exists(qEnvironmentVariable("SENTILAB_SHARED_DIR") + "/data/sst2/train.jsonl"))
-        QSKIP("SKIPPED: shared reference data not found (expected ../shared/data/sst2/train.jsonl)");
+    if (qEnvironmentVariableIsEmpty("SENTILAB_SHARED_DIR") ||
+        !QFile::exists(qEnvironmentVariable("SENTILAB_SHARED_DIR") + "/data/sst2/train.jsonl"))
+        QSKIP(
+            "SKIPPED: shared reference data not found (expected ../shared/data/sst2/train.jsonl)");
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("SentiLabTest"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
     QSettings().clear();
     // "Start scratch" opens experiments/scratch.yaml: point it at the smoke experiment.
     QVERIFY(QDir().mkpath(m_dir.filePath("experiments")));
-    QVERIFY(QFile::copy(SENTILAB_SOURCE_DIR "/experiments/smoke.yaml", m_dir.filePath("experiments/scratch.yaml")));
+    QVERIFY(QFile::copy(SENTILAB_SOURCE_DIR "/experiments/smoke.yaml",
+                        m_dir.filePath("experiments/scratch.yaml")));
     AppSettings::setExperimentsDir(m_dir.filePath("experiments"));
     AppSettings::setThreads(1);
     m_window = std::make_unique<MainWindow>(m_dir.filePath("runs.db"));
@@ -98,12 +100,32 @@ void TestMainWindow::startScratchRunFromToolbar()
 {
     QToolBar *toolbar = m_window->findChild<QToolBar *>(QStringLiteral("MainToolbar"));
     QVERIFY(toolbar);
-    auto *button = qobject_cast<QToolButton *>(toolbar->widgetForAction(m_window->startScratchAction()));
+    auto *button =
+        qobject_cast<QToolButton *>(toolbar->widgetForAction(m_window->startScratchAction()));
     QVERIFY(button);
+    // Every 4th step stored, every step reported live.
+    QFile file(m_dir.filePath("experiments/scratch.yaml"));
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    QByteArray yaml = file.readAll();
+    QVERIFY(yaml.contains("log_every: 1"));
+    yaml.replace("log_every: 1", "log_every: 4");
+    file.resize(0);
+    file.write(yaml);
+    file.close();
     acceptNextDialog();
     QTest::mouseClick(button, Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(int(finishedRuns().size()), 1, 120000);
     QTRY_COMPARE_WITH_TIMEOUT(m_window->jobs()->runningCount(), 0, 10000);
+
+    // The run was shown live from its start; when it ended the charts re-read it, so they hold
+    // what the store kept (steps 4, 8, ..., 32), not the 32 live points.
+    const qint64 liveRunId = finishedRuns().front().id;
+    const auto liveCharts = m_window->charts()->findChildren<ChartView *>();
+    QVERIFY(!liveCharts.isEmpty());
+    const auto stored =
+        RunStore::open(m_dir.filePath("runs.db").toStdString()).metrics(liveRunId, "train/loss");
+    QCOMPARE(int(stored.size()), 8);
+    QTRY_COMPARE(int(liveCharts.front()->points(liveRunId).size()), int(stored.size()));
 
     // The runs table shows it finished; the run is selected, so the charts plot its points.
     m_window->refreshRuns();
@@ -114,7 +136,7 @@ void TestMainWindow::startScratchRunFromToolbar()
     m_window->runsPanel()->selectRun(runId);
     const auto charts = m_window->charts()->findChildren<ChartView *>();
     QVERIFY(!charts.isEmpty());
-    QTRY_VERIFY(charts.front()->points(runId).size() == 32); // train loss: 32 steps
+    QTRY_VERIFY(charts.front()->points(runId).size() == 8); // train loss: every 4th of 32 steps
 }
 
 void TestMainWindow::twoRunsTrainWhileTheUiStaysResponsive()
@@ -142,7 +164,8 @@ void TestMainWindow::twoRunsTrainWhileTheUiStaysResponsive()
     QTRY_COMPARE_WITH_TIMEOUT(int(finishedRuns().size()), 3, 300000);
     QTRY_COMPARE_WITH_TIMEOUT(jobs->runningCount(), 0, 10000);
     QCOMPARE(mostRunning, 2);
-    qInfo("worst GUI-thread stall while two runs trained: %.1f ms", m_window->stallMonitor()->worstStallMs());
+    qInfo("worst GUI-thread stall while two runs trained: %.1f ms",
+          m_window->stallMonitor()->worstStallMs());
 }
 
 void TestMainWindow::inferencePaneShowsTwoPredictions()
