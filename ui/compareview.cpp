@@ -5,7 +5,6 @@
 #include "uitypes.h"
 
 #include <QApplication>
-#include <QDateTime>
 #include <QElapsedTimer>
 #include <QEvent>
 #include <QGroupBox>
@@ -85,26 +84,13 @@ QString duration(double seconds)
     return CompareView::tr("%1 h %2 min").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0'));
 }
 
-// Training time: the trainer's own wall clock (resumes excluded) when metrics have it, else the
-// run's start and end timestamps.
+// Training time as RunStore::trainingSeconds() defines it, "so far" while the run is not done.
 QString trainingTime(const RunStore &store, const RunInfo &run)
 {
-    double wallMs = 0;
-    for (const EvalRecord &e : store.evals(run.id))
-        wallMs = std::max(wallMs, e.wallMs);
-    const std::vector<MetricPoint> loss = store.metrics(run.id, "train/loss");
-    if (!loss.empty())
-        wallMs = std::max(wallMs, loss.back().wallMs);
-    const QString running = isTerminal(run.status) ? QString() : CompareView::tr(" so far");
-    if (wallMs > 0)
-        return duration(wallMs / 1000) + running;
-    const QDateTime start = QDateTime::fromString(fromStd(run.startedAt), Qt::ISODateWithMs);
-    const QDateTime end = run.endedAt.empty()
-                              ? QDateTime::currentDateTimeUtc()
-                              : QDateTime::fromString(fromStd(run.endedAt), Qt::ISODateWithMs);
-    if (!start.isValid() || !end.isValid())
+    const double seconds = store.trainingSeconds(run.id);
+    if (seconds < 0)
         return CompareView::tr("–");
-    return duration(double(start.msecsTo(end)) / 1000) + running;
+    return duration(seconds) + (isTerminal(run.status) ? QString() : CompareView::tr(" so far"));
 }
 
 // Linear interpolation of (step, value) points sorted by step, inside their range.

@@ -5,6 +5,7 @@
 
 #include "runstoredb.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -190,6 +191,28 @@ std::vector<EvalRecord> RunStore::evals(int64_t runId, const std::string &split)
         out.push_back(std::move(e));
     }
     return out;
+}
+
+double RunStore::trainingSeconds(int64_t runId) const
+{
+    const std::string what = "reading the training time of run " + std::to_string(runId);
+    Statement wall(m_impl->db,
+                   "SELECT MAX(w) FROM (SELECT MAX(wall_ms) AS w FROM metrics WHERE run_id = ?1 "
+                   "UNION ALL SELECT MAX(wall_ms) FROM evals WHERE run_id = ?1)",
+                   what);
+    wall.bind(1, runId);
+    if (wall.step() && !wall.isNull(0) && wall.doubleAt(0) > 0)
+        return wall.doubleAt(0) / 1000.0;
+    // SQLite's julianday() reads the stored ISO-8601 UTC times ("...T12:34:56.789Z").
+    Statement span(m_impl->db,
+                   "SELECT CASE WHEN status = 'queued' THEN 0 ELSE "
+                   "(julianday(COALESCE(NULLIF(ended_at, ''), 'now')) - julianday(started_at)) * "
+                   "86400.0 END FROM runs WHERE id = ?1",
+                   what);
+    span.bind(1, runId);
+    if (span.step() && !span.isNull(0))
+        return std::max(0.0, span.doubleAt(0));
+    return -1;
 }
 
 std::vector<PredictionRow> RunStore::predictions(int64_t runId, const std::string &split,

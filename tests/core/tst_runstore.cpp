@@ -101,6 +101,7 @@ private Q_SLOTS:
     void summaryRecomputedWhenBestOverwritten();
     void nanValuesRoundTrip();
     void evalsMaintainAccuracies();
+    void trainingSecondsFromTheTrainersClock();
     void predictionsReplaceOneStep();
     void failedWriteRollsBack();
     void checkpointsUpsert();
@@ -392,6 +393,27 @@ void TestRunStore::evalsMaintainAccuracies()
     QCOMPARE(val[2].loss, 0.33);
     QCOMPARE(store.evals(id).size(), size_t(4));
     QCOMPARE(store.run(id).testAccuracy, 0.85);
+}
+
+// One definition of "training time" for the dashboard, the report and the CLI: the trainer's wall
+// clock when it logged anything, else the run's timestamps, else unknown.
+void TestRunStore::trainingSecondsFromTheTrainersClock()
+{
+    RunStore store = openStore();
+    const int64_t logged = store.createRun(makeRun("logged"));
+    store.logMetrics(logged, {{"train/loss", 1, 1500, 0.7}, {"train/loss", 2, 2000, 0.6}});
+    store.logEval(logged, {"validation", 2, 0.1, 0.8, 0.8, 0.4, {1, 2, 3, 4}, 2500});
+    QCOMPARE(store.trainingSeconds(logged), 2.5);
+
+    const int64_t silent = store.createRun(makeRun("nothing-logged"));
+    store.setStatus(silent, RunStatus::Finished);
+    const double span = store.trainingSeconds(silent); // started and ended just now
+    QVERIFY2(span >= 0 && span < 60, qPrintable(QString::number(span)));
+
+    RunInfo queued = makeRun("queued");
+    queued.status = RunStatus::Queued; // has not trained yet
+    QCOMPARE(store.trainingSeconds(store.createRun(queued)), 0.0);
+    QCOMPARE(store.trainingSeconds(9999), -1.0);
 }
 
 void TestRunStore::predictionsReplaceOneStep()

@@ -144,28 +144,17 @@ RunData loadRun(const RunStore &store, qint64 runId)
         }
     }
 
-    double wallMs = r.loss.empty() ? -1 : r.loss.back().wallMs;
-    for (const EvalRecord &e : r.validation)
-        wallMs = std::max(wallMs, e.wallMs);
-    if (r.test)
-        wallMs = std::max(wallMs, r.test->wallMs);
-    if (wallMs >= 0) {
-        r.wallSeconds = wallMs / 1000.0;
-    } else if (!r.info.startedAt.empty() && !r.info.endedAt.empty()) {
-        const QDateTime start =
-            QDateTime::fromString(QString::fromStdString(r.info.startedAt), Qt::ISODateWithMs);
-        const QDateTime end =
-            QDateTime::fromString(QString::fromStdString(r.info.endedAt), Qt::ISODateWithMs);
-        if (start.isValid() && end.isValid())
-            r.wallSeconds = double(start.msecsTo(end)) / 1000.0;
-    }
+    r.wallSeconds = store.trainingSeconds(runId);
 
-    // Training examples are not stored; the step count pins them down to one batch.
+    // The trainer records the split sizes (data.examples.*). Runs recorded before it did: the step
+    // count pins the training examples down to one batch.
     const double epochs = r.paramNumber("train.epochs"), batch = r.paramNumber("train.batch_size");
     const double maxTrain = r.paramNumber("data.max_train_examples");
     const double stepsPerEpoch = epochs > 0 ? std::ceil(double(r.info.totalSteps) / epochs) : 0;
-    if (maxTrain > 0 && stepsPerEpoch > 0 && maxTrain <= stepsPerEpoch * batch &&
-        maxTrain > (stepsPerEpoch - 1) * batch)
+    if (const double n = r.paramNumber("data.examples.train"); n > 0)
+        r.trainExamples = grouped(n);
+    else if (maxTrain > 0 && stepsPerEpoch > 0 && maxTrain <= stepsPerEpoch * batch &&
+             maxTrain > (stepsPerEpoch - 1) * batch)
         r.trainExamples = grouped(maxTrain);
     else if (stepsPerEpoch > 0 && batch > 0)
         r.trainExamples =
@@ -179,6 +168,10 @@ RunData loadRun(const RunStore &store, qint64 runId)
         splitSize(r.validation.empty() ? std::nullopt : std::optional(r.validation.back()),
                   qint64(store.predictions(runId, "validation").size()), maxEval);
     r.testExamples = splitSize(r.test, qint64(store.predictions(runId, "test").size()), maxEval);
+    for (auto [key, text] : {std::pair{"data.examples.validation", &r.validationExamples},
+                             std::pair{"data.examples.test", &r.testExamples}})
+        if (const double n = r.paramNumber(key); n > 0)
+            *text = grouped(n);
 
     if (store.checkpoints(runId).empty()) {
         r.checkpointProblem = QStringLiteral("no checkpoint yet");

@@ -209,6 +209,12 @@ public:
     std::vector<std::string> metricKeys(int64_t runId) const;                          // sorted
     std::vector<MetricSummary> summaries(int64_t runId) const;                         // by key
     std::vector<EvalRecord> evals(int64_t runId, const std::string &split = {}) const; // by step
+    // How long the run has trained, in seconds: the trainer's own wall clock (the largest wall_ms
+    // of its metrics and evaluations; time between a kill and its resume is not counted), else,
+    // for a run with nothing logged yet, ended_at (or now, while it has not ended) - started_at;
+    // 0 while it is queued. -1 for an unknown run or unreadable timestamps. What every view shows
+    // as "training time".
+    double trainingSeconds(int64_t runId) const;
     // Ordered by example index. step -1 = the latest step logged for that split.
     std::vector<PredictionRow> predictions(int64_t runId, const std::string &split,
                                            int64_t step = -1) const;
