@@ -61,6 +61,8 @@ void showRun(const std::string &which)
                 r.startedAt.c_str(), r.endedAt.empty() ? "-" : r.endedAt.c_str(),
                 (long long)r.lastStep, (long long)r.totalSteps, (unsigned long long)r.seed,
                 r.configHash.c_str());
+    if (const double seconds = store.trainingSeconds(r.id); seconds >= 0)
+        std::printf("training time: %.0f s%s\n", seconds, isTerminal(r.status) ? "" : " so far");
     std::printf("environment: %s\n\nmetrics (last / best @ step):\n", r.environment.c_str());
     for (const MetricSummary &m : store.summaries(r.id))
         std::printf("  %-22s %12.6g  %12.6g @ %lld\n", m.key.c_str(), m.last, m.best,

@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <sentilab/runstore.h>
 #include <sentilab/runtime.h>
 
 #include "shareddata.h"
@@ -49,6 +50,7 @@ private Q_SLOTS:
     void versionAndHelp();
     void openBlasKernelChoice_data();
     void openBlasKernelChoice();
+    void runsShowPrintsTrainingTime();
     void freedLargeBlocksStayInTheHeap();
     void versionVerboseNamesBlasKernel();
     void everySubcommandHasHelp_data();
@@ -285,6 +287,27 @@ void TestCli::checkAttentionPrintsTable()
     QVERIFY(r.out.contains("10 cases, 0 failed"));
     QCOMPARE(r.out.count("pass"), 10);
     QVERIFY(r.out.contains("B=1 L=1 E=768 H=12"));
+}
+
+// `runs show` reports the training time every view shows (RunStore::trainingSeconds).
+void TestCli::runsShowPrintsTrainingTime()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath("runs.db");
+    {
+        sentilab::RunStore store = sentilab::RunStore::open(db.toStdString());
+        sentilab::RunInfo info;
+        info.name = "timed";
+        info.kind = "scratch";
+        info.status = sentilab::RunStatus::Running;
+        info.totalSteps = 10;
+        const int64_t id = store.createRun(info);
+        store.logMetrics(id, {{"train/loss", 5, 90000, 0.5}});
+        store.setStatus(id, sentilab::RunStatus::Finished);
+    }
+    const Result r = runCli({"--db", db, "runs", "show", "1"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.out.contains("training time: 90 s\n"), r.out.constData());
 }
 
 void TestCli::globalOptionsAfterSubcommand()
