@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ ccache pkg-config git
+  cmake ninja-build g++ ccache pkg-config git clang-format
   libtorch-dev libopenblas0-pthread          # LibTorch; OpenBLAS or matmuls are ~30x slower
   qt6-base-dev qt6-svg-dev libqcustomplot-dev # Qt 6 Widgets/PrintSupport/Test/Svg, QCustomPlot
   libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libutf8proc-dev libcli11-dev

@@ -17,10 +17,10 @@ foreach(f IN LISTS public_headers)
   endif()
 endforeach()
 # Our attention must be built from primitives, not from an attention function of LibTorch.
-file(STRINGS ${SOURCE_DIR}/core/src/multiheadattention.cpp hits
+file(STRINGS ${SOURCE_DIR}/core/src/model/multiheadattention.cpp hits
      REGEX "scaled_dot_product_attention|multi_head_attention_forward|MultiheadAttention|_native_multi_head")
 if(hits)
-  list(APPEND violations "core/src/multiheadattention.cpp uses a torch attention function: ${hits}")
+  list(APPEND violations "core/src/model/multiheadattention.cpp uses a torch attention function: ${hits}")
 endif()
 if(CORE_LINKS MATCHES "Qt[0-9]*::|Qt[0-9]*(Core|Gui|Widgets)")
   list(APPEND violations "sentilab_core links Qt: ${CORE_LINKS}")

@@ -7,7 +7,7 @@
 
 #include <sentilab/runstore.h>
 
-#include "report/reportbuilder.h"
+#include "common/formatting.h"
 
 namespace sentilab::ui {
 namespace {
@@ -123,7 +123,7 @@ void AppSettings::setThreads(int threads)
 
 QStringList AppSettings::defaultStarterSentences()
 {
-    return defaultReportSentences();
+    return sentilab::ui::defaultStarterSentences();
 }
 
 QStringList AppSettings::starterSentences()

@@ -18,7 +18,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include <qcustomplot.h>
+#include "common/qcpinclude.h"
 
 namespace sentilab::ui {
 namespace {
@@ -218,7 +218,7 @@ void ChartView::appendPoint(qint64 runId, double x, double y)
         s.x.append(x);
         s.y.append(y);
         if (m_smoothing > 0)
-            pushSmoothed(s, y);
+            s.smooth.append(s.ema.add(y));
     } else {
         const auto pos = std::lower_bound(s.x.begin(), s.x.end(), x);
         const qsizetype index = pos - s.x.begin();
@@ -478,24 +478,12 @@ void ChartView::applyStyle(Series &s)
 void ChartView::recomputeSmoothing(Series &s)
 {
     s.smooth.clear();
-    s.emaNumerator = s.emaDenominator = 0;
+    s.ema = EmaSmoother(m_smoothing);
     if (m_smoothing <= 0)
         return;
     s.smooth.reserve(s.y.size());
     for (double v : s.y)
-        pushSmoothed(s, v);
-}
-
-void ChartView::pushSmoothed(Series &s, double y)
-{
-    // Debiased EMA (as TensorBoard): early values are not pulled towards the zero start.
-    if (!std::isfinite(y)) {
-        s.smooth.append(qQNaN());
-        return;
-    }
-    s.emaNumerator = m_smoothing * s.emaNumerator + (1 - m_smoothing) * y;
-    s.emaDenominator = m_smoothing * s.emaDenominator + (1 - m_smoothing);
-    s.smooth.append(s.emaNumerator / s.emaDenominator);
+        s.smooth.append(s.ema.add(v));
 }
 
 void ChartView::updatePlaceholder()

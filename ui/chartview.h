@@ -28,6 +28,8 @@
 #include <QVector>
 #include <QWidget>
 
+#include "common/smoothing.h"
+
 class QCPGraph;
 class QCPItemText;
 class QCPItemTracer;
@@ -105,7 +107,7 @@ private:
         QColor color;
         QVector<double> x, y;
         QVector<double> smooth; // debiased EMA of y, same length; empty while smoothing is off
-        double emaNumerator = 0, emaDenominator = 0;
+        EmaSmoother ema;        // over y, with the view's smoothing weight
         QCPGraph *raw = nullptr;
         QCPGraph *smoothed = nullptr;
     };
@@ -115,7 +117,6 @@ private:
     void applyAutoRange();
     void applyStyle(Series &series);
     void recomputeSmoothing(Series &series);
-    void pushSmoothed(Series &series, double y);
     void updatePlaceholder();
     int pixelColumns() const;
     void onMouseMove(QMouseEvent *event);

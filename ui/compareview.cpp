@@ -1,8 +1,10 @@
 #include "compareview.h"
 
 #include "appsettings.h"
+#include "common/colors.h"
+#include "common/formatting.h"
 #include "confusionmatrixwidget.h"
-#include "uitypes.h"
+#include "storereader.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -23,7 +25,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
-#include <qcustomplot.h>
+#include "common/qcpinclude.h"
 
 #include <algorithm>
 #include <cmath>
@@ -31,9 +33,8 @@
 #include <memory>
 #include <optional>
 
-#include <sentilab/dataset.h>
 #include <sentilab/error.h>
-#include <sentilab/experimentconfig.h>
+#include <sentilab/runanalysis.h>
 #include <sentilab/runstore.h>
 
 namespace sentilab::ui {
@@ -44,6 +45,7 @@ constexpr int kSaveDelayMs = 800;
 constexpr int kTextRole = Qt::UserRole;      // disagreement: the sentence
 constexpr int kIndexRole = Qt::UserRole + 1; // disagreement: example index in the test split
 constexpr int kKeyRole = Qt::UserRole;       // config table: the flattened key
+constexpr int kValueRole = Qt::UserRole + 1; // config table: the value behind the text
 
 QString fromStd(const std::string &s)
 {
@@ -55,55 +57,27 @@ QString runTitle(const RunInfo &run)
     return QStringLiteral("%1 (#%2)").arg(fromStd(run.name)).arg(run.id);
 }
 
-bool isValidationSplit(const std::string &split)
+QString percent(double fraction)
 {
-    return split == "validation" || split == "val";
+    return formatPercent(fraction, 2);
 }
 
-std::optional<ExperimentConfig> configOf(const RunInfo &run)
+// A table value: the text shown and the number (or text) behind it, kept in kValueRole so that a
+// reader of the table (and its test) sees exactly what the read model returned.
+struct Cell
 {
-    try {
-        return ExperimentConfig::fromYaml(run.configYaml, "run " + std::to_string(run.id));
-    } catch (const std::exception &) {
-        return std::nullopt;
-    }
-}
+    QString text;
+    QVariant value;
+};
 
-QString percent(double v)
+Cell accuracyCell(const std::optional<EvalRecord> &e, bool withStep)
 {
-    return QStringLiteral("%1%").arg(v * 100, 0, 'f', 2);
-}
-
-QString duration(double seconds)
-{
-    const qint64 s = qint64(std::llround(seconds));
-    if (s < 60)
-        return CompareView::tr("%1 s").arg(s);
-    if (s < 3600)
-        return CompareView::tr("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-    return CompareView::tr("%1 h %2 min").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0'));
-}
-
-// Training time as RunStore::trainingSeconds() defines it, "so far" while the run is not done.
-QString trainingTime(const RunStore &store, const RunInfo &run)
-{
-    const double seconds = store.trainingSeconds(run.id);
-    if (seconds < 0)
-        return CompareView::tr("–");
-    return duration(seconds) + (isTerminal(run.status) ? QString() : CompareView::tr(" so far"));
-}
-
-// Linear interpolation of (step, value) points sorted by step, inside their range.
-double interpolate(const std::map<int64_t, double> &points, int64_t step)
-{
-    auto hi = points.lower_bound(step);
-    if (hi == points.end())
-        return std::prev(hi)->second;
-    if (hi->first == step || hi == points.begin())
-        return hi->second;
-    auto lo = std::prev(hi);
-    const double t = double(step - lo->first) / double(hi->first - lo->first);
-    return lo->second + (hi->second - lo->second) * t;
+    if (!e)
+        return {QStringLiteral("–"), {}};
+    const QString text =
+        withStep ? CompareView::tr("%1 (step %2)").arg(percent(e->accuracy)).arg(e->step)
+                 : percent(e->accuracy);
+    return {text, e->accuracy};
 }
 
 } // namespace
@@ -293,28 +267,46 @@ void CompareView::buildUi()
 
 void CompareView::setDatabasePath(const QString &path)
 {
-    saveDiscussion();
-    m_databasePath = path;
-    m_store.reset();
+    if (!m_ownReader)
+        m_ownReader = new StoreReader(this);
+    setStoreReader(m_ownReader);
+    m_ownReader->setDatabasePath(path);
+}
+
+void CompareView::setStoreReader(StoreReader *reader)
+{
+    if (m_reader == reader)
+        return;
+    if (m_reader)
+        disconnect(m_reader, nullptr, this, nullptr);
+    m_reader = reader;
+    connect(m_reader, &StoreReader::changed, this, &CompareView::refreshRuns);
+    connect(m_reader, &StoreReader::databaseChanged, this, [this] {
+        saveDiscussion();
+        m_shownSet.clear();
+        m_runList->clear();
+        refreshRuns();
+    });
     m_shownSet.clear();
-    m_textCache.clear();
     m_runList->clear();
     refreshRuns();
 }
 
+RunStore *CompareView::store() const
+{
+    return m_reader ? m_reader->store() : nullptr;
+}
+
 void CompareView::refreshRuns()
 {
-    if (m_databasePath.isEmpty())
+    if (!m_reader || m_reader->databasePath().isEmpty())
         return;
     try {
-        if (!m_store)
-            m_store =
-                std::make_unique<RunStore>(RunStore::openExisting(m_databasePath.toStdString()));
+        if (!store())
+            throw Error(m_reader->error().toStdString());
         fillRunList();
     } catch (const std::exception &e) {
-        m_store.reset();
-        m_emptyLabel->setText(
-            tr("The run database %1 cannot be read: %2").arg(m_databasePath, fromStd(e.what())));
+        m_emptyLabel->setText(fromStd(e.what()));
         m_stack->setCurrentIndex(0);
         return;
     }
@@ -330,7 +322,7 @@ void CompareView::fillRunList()
     const QSignalBlocker blocker(m_runList);
     m_runList->clear();
     const int icon = m_runList->fontMetrics().height();
-    for (const RunInfo &run : m_store->listRuns()) {
+    for (const RunInfo &run : store()->listRuns()) {
         auto *item = new QListWidgetItem(QIcon(colorSwatch(runColor(run.id), icon)),
                                          tr("%1\n#%2 · %3 · %4")
                                              .arg(fromStd(run.name))
@@ -396,54 +388,27 @@ void CompareView::showError(const QString &message)
     m_errorLabel->setVisible(!message.isEmpty());
 }
 
-bool CompareView::comparedPair(const std::vector<RunInfo> &runs, int *a, int *b) const
-{
-    // Per kind, the first run with evaluations, else the first run of that kind.
-    int finetune = -1, scratch = -1;
-    bool finetuneEvaluated = false, scratchEvaluated = false;
-    for (int i = 0; i < int(runs.size()); ++i) {
-        const RunInfo &run = runs[size_t(i)];
-        int *slot = run.kind == "finetune" ? &finetune : run.kind == "scratch" ? &scratch : nullptr;
-        bool *evaluated = run.kind == "finetune" ? &finetuneEvaluated : &scratchEvaluated;
-        if (!slot || *evaluated)
-            continue;
-        const bool hasEvals = !m_store->evals(run.id).empty();
-        if (*slot < 0 || hasEvals) {
-            *slot = i;
-            *evaluated = hasEvals;
-        }
-    }
-    if (finetune >= 0 && scratch >= 0) {
-        *a = finetune;
-        *b = scratch;
-        return true;
-    }
-    *a = 0;
-    *b = 1;
-    return false;
-}
-
 void CompareView::rebuildDashboard()
 {
     showError(QString());
-    if (!m_store)
+    RunStore *runs = store();
+    if (!runs)
         return;
-    std::vector<RunInfo> runs;
+    Comparison c;
     try {
-        for (qint64 id : m_shownSet)
-            runs.push_back(m_store->run(id));
+        c = compareRuns(*runs, std::vector<int64_t>(m_shownSet.begin(), m_shownSet.end()));
     } catch (const std::exception &e) {
         showError(fromStd(e.what()));
-        runs.clear();
+        c = {};
     }
-    if (runs.size() < 2) {
+    if (c.runs.size() < 2) {
         QString text;
         if (m_runList->count() == 0)
             text = tr("No runs yet. Start a fine-tune run and a scratch run; then check both here "
                       "to compare them.");
-        else if (runs.size() == 1)
+        else if (c.runs.size() == 1)
             text = tr("Check one more run to compare it with %1 (a fine-tune and a scratch run).")
-                       .arg(runTitle(runs.front()));
+                       .arg(runTitle(c.runs.front().info));
         else
             text = tr("Check two runs to compare them (a fine-tune and a scratch run).");
         m_emptyLabel->setText(text);
@@ -454,22 +419,17 @@ void CompareView::rebuildDashboard()
     // A refresh (e.g. after each evaluation of a running run) keeps where the user scrolled to.
     const int tableScroll = m_configTable->verticalScrollBar()->value();
     const int treeScroll = m_disagreements->verticalScrollBar()->value();
-    int a = 0, b = 1;
-    try {
-        comparedPair(runs, &a, &b);
-        fillConfigTable(runs);
-        fillDifferencePlot(runs[size_t(a)], runs[size_t(b)]);
-        fillConfusionMatrices(runs);
-        fillDisagreements(runs[size_t(a)], runs[size_t(b)]);
-    } catch (const std::exception &e) {
-        showError(tr("Reading the runs failed: %1").arg(fromStd(e.what())));
-    }
+    fillConfigTable(c);
+    fillDifferencePlot(c);
+    fillConfusionMatrices(c);
+    fillDisagreements(c);
     m_configTable->verticalScrollBar()->setValue(tableScroll);
     m_disagreements->verticalScrollBar()->setValue(treeScroll);
 }
 
-void CompareView::fillConfigTable(const std::vector<RunInfo> &runs)
+void CompareView::fillConfigTable(const Comparison &comparison)
 {
+    const std::vector<RunSummary> &runs = comparison.runs;
     const int columns = int(runs.size()) + 1;
     m_configTable->clear();
     m_configTable->setRowCount(0);
@@ -477,7 +437,7 @@ void CompareView::fillConfigTable(const std::vector<RunInfo> &runs)
     const int icon = fontMetrics().height();
     m_configTable->setHorizontalHeaderItem(0, new QTableWidgetItem(tr("Setting")));
     for (int c = 1; c < columns; ++c) {
-        const RunInfo &run = runs[size_t(c - 1)];
+        const RunInfo &run = runs[size_t(c - 1)].info;
         m_configTable->setHorizontalHeaderItem(
             c, new QTableWidgetItem(QIcon(colorSwatch(runColor(run.id), icon)), runTitle(run)));
     }
@@ -497,14 +457,17 @@ void CompareView::fillConfigTable(const std::vector<RunInfo> &runs)
         m_configTable->setSpan(row, 0, 1, columns);
     };
     // Adds a row; `highlight` marks values that differ between the runs.
-    auto addRow = [&](const QString &key, const QStringList &values, bool highlight) {
+    auto addRow = [&](const QString &key, const QList<Cell> &cells, bool highlight) {
         const int row = m_configTable->rowCount();
         m_configTable->insertRow(row);
         const QColor differ = blendColors(pal.color(QPalette::Base), QColor(230, 159, 0), 0.35);
         for (int c = 0; c < columns; ++c) {
-            auto *item = new QTableWidgetItem(c == 0 ? key : values.value(c - 1));
+            const Cell cell = c == 0 ? Cell{key, key} : cells.value(c - 1);
+            auto *item = new QTableWidgetItem(cell.text);
             item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
             item->setData(kKeyRole, key);
+            if (c > 0)
+                item->setData(kValueRole, cell.value);
             item->setToolTip(item->text());
             if (highlight) {
                 QFont f = font();
@@ -516,60 +479,70 @@ void CompareView::fillConfigTable(const std::vector<RunInfo> &runs)
             m_configTable->setItem(row, c, item);
         }
     };
+    const auto addResult = [&](const QString &label, const auto &cellOf) {
+        QList<Cell> cells;
+        for (const RunSummary &r : runs)
+            cells << cellOf(r);
+        addRow(label, cells, false);
+    };
 
     addSection(tr("Results"));
-    QStringList bestVal, lastVal, testAcc, testF1, time, steps, status;
-    for (const RunInfo &run : runs) {
-        const std::vector<EvalRecord> evals = m_store->evals(run.id);
-        const EvalRecord *best = nullptr, *last = nullptr, *test = nullptr;
-        for (const EvalRecord &e : evals) {
-            if (isValidationSplit(e.split)) {
-                if (!best || e.accuracy > best->accuracy)
-                    best = &e;
-                last = &e; // ordered by step
-            } else if (e.split == "test") {
-                test = &e;
-            }
-        }
-        const QString none = tr("–");
-        bestVal << (best ? tr("%1 (step %2)").arg(percent(best->accuracy)).arg(best->step) : none);
-        lastVal << (last ? tr("%1 (step %2)").arg(percent(last->accuracy)).arg(last->step) : none);
-        testAcc << (test ? percent(test->accuracy) : none);
-        testF1 << (test ? QString::number(test->f1, 'f', 4) : none);
-        time << trainingTime(*m_store, run);
-        steps << tr("%1 of %2").arg(run.lastStep).arg(run.totalSteps);
-        status << fromStd(toString(run.status));
-    }
-    addRow(tr("best validation accuracy"), bestVal, false);
-    addRow(tr("last validation accuracy"), lastVal, false);
-    addRow(tr("test accuracy"), testAcc, false);
-    addRow(tr("test F1 (positive)"), testF1, false);
-    addRow(tr("training time"), time, false);
-    addRow(tr("steps"), steps, false);
-    addRow(tr("status"), status, false);
+    addResult(tr("best validation accuracy"),
+              [](const RunSummary &r) { return accuracyCell(r.bestValidation, true); });
+    addResult(tr("last validation accuracy"),
+              [](const RunSummary &r) { return accuracyCell(r.lastValidation, true); });
+    addResult(tr("test accuracy"), [](const RunSummary &r) { return accuracyCell(r.test, false); });
+    addResult(tr("test F1 (positive)"), [](const RunSummary &r) {
+        return r.test ? Cell{QString::number(r.test->f1, 'f', 4), r.test->f1}
+                      : Cell{QStringLiteral("–"), {}};
+    });
+    addResult(tr("training time"), [](const RunSummary &r) {
+        if (r.trainingSeconds < 0)
+            return Cell{QStringLiteral("–"), {}};
+        return Cell{formatDuration(r.trainingSeconds) +
+                        (isTerminal(r.info.status) ? QString() : tr(" so far")),
+                    r.trainingSeconds};
+    });
+    addResult(tr("steps"), [](const RunSummary &r) {
+        return Cell{tr("%1 of %2").arg(r.info.lastStep).arg(r.info.totalSteps),
+                    qint64(r.info.lastStep)};
+    });
+    addResult(tr("status"), [](const RunSummary &r) {
+        const QString status = fromStd(toString(r.info.status));
+        return Cell{status, status};
+    });
+    addResult(tr("examples (train / validation / test)"), [](const RunSummary &r) {
+        const auto n = [](int64_t v) {
+            return v < 0 ? QStringLiteral("–") : groupedNumber(double(v));
+        };
+        return Cell{QStringLiteral("%1 / %2 / %3")
+                        .arg(n(r.examples.train), n(r.examples.validation), n(r.examples.test)),
+                    r.examples.train < 0 ? QVariant() : QVariant(qint64(r.examples.train))};
+    });
+    addResult(tr("parameters"), [](const RunSummary &r) {
+        return r.architecture.known() ? Cell{groupedNumber(double(r.architecture.parameters)),
+                                             qint64(r.architecture.parameters)}
+                                      : Cell{QStringLiteral("–"), {}};
+    });
 
     addSection(tr("Configuration"));
     std::vector<std::string> keys;
     std::vector<std::map<std::string, std::string>> values(runs.size());
     for (size_t i = 0; i < runs.size(); ++i) {
-        std::vector<std::pair<std::string, std::string>> pairs;
-        if (const std::optional<ExperimentConfig> config = configOf(runs[i]))
-            pairs = config->flatten();
-        else
-            pairs = m_store->params(runs[i].id); // a config this build cannot parse
-        for (const auto &[key, value] : pairs) {
+        for (const auto &[key, value] : runs[i].config) {
             if (std::find(keys.begin(), keys.end(), key) == keys.end())
                 keys.push_back(key);
             values[i][key] = value;
         }
     }
     for (const std::string &key : keys) {
-        QStringList row;
+        QList<Cell> row;
         bool differs = false;
         for (size_t i = 0; i < runs.size(); ++i) {
             const auto it = values[i].find(key);
-            row << (it == values[i].end() ? tr("(not set)") : fromStd(it->second));
-            differs = differs || row.back() != row.front();
+            row << (it == values[i].end() ? Cell{tr("(not set)"), {}}
+                                          : Cell{fromStd(it->second), fromStd(it->second)});
+            differs = differs || row.back().text != row.front().text;
         }
         addRow(fromStd(key), row, differs);
     }
@@ -580,55 +553,35 @@ void CompareView::fillConfigTable(const std::vector<RunInfo> &runs)
     m_configTable->resizeRowsToContents();
 }
 
-void CompareView::fillDifferencePlot(const RunInfo &a, const RunInfo &b)
+void CompareView::fillDifferencePlot(const Comparison &c)
 {
     m_plot->clearGraphs();
     auto *title = static_cast<QCPTextElement *>(m_plot->plotLayout()->element(0, 0));
-    std::map<int64_t, double> va, vb;
-    for (const EvalRecord &e : m_store->evals(a.id)) {
-        if (isValidationSplit(e.split))
-            va[e.step] = e.accuracy;
-    }
-    for (const EvalRecord &e : m_store->evals(b.id)) {
-        if (isValidationSplit(e.split))
-            vb[e.step] = e.accuracy;
-    }
-    title->setText(tr("%1\nminus %2").arg(runTitle(a), runTitle(b)));
-    QVector<double> steps, diffs;
-    if (!va.empty() && !vb.empty()) {
-        // Every evaluation step of either run inside the steps both cover; the other run's value
-        // is interpolated linearly between its evaluations.
-        const int64_t from = std::max(va.begin()->first, vb.begin()->first);
-        const int64_t to = std::min(va.rbegin()->first, vb.rbegin()->first);
-        std::vector<int64_t> all;
-        for (const auto *m : {&va, &vb})
-            for (const auto &[step, value] : *m)
-                if (step >= from && step <= to)
-                    all.push_back(step);
-        std::sort(all.begin(), all.end());
-        all.erase(std::unique(all.begin(), all.end()), all.end());
-        for (int64_t step : all) {
-            steps << double(step);
-            diffs << (interpolate(va, step) - interpolate(vb, step)) * 100.0;
-        }
-    }
-    if (steps.isEmpty()) {
-        const RunInfo &missing = va.empty() ? a : b;
-        title->setText(va.empty() || vb.empty()
-                           ? tr("%1:\nno validation evaluation yet").arg(runTitle(missing))
+    const RunSummary &a = c.runs[size_t(c.a)], &b = c.runs[size_t(c.b)];
+    if (c.difference.empty()) {
+        const RunSummary &missing = a.validation.empty() ? a : b;
+        title->setText(a.validation.empty() || b.validation.empty()
+                           ? tr("%1:\nno validation evaluation yet").arg(runTitle(missing.info))
                            : tr("%1 and %2:\nno evaluation steps in common yet")
-                                 .arg(runTitle(a), runTitle(b)));
+                                 .arg(runTitle(a.info), runTitle(b.info)));
         m_plot->xAxis->setRange(0, 1);
         m_plot->yAxis->setRange(-1, 1);
         m_plot->replot();
         return;
     }
+    title->setText(tr("%1\nminus %2").arg(runTitle(a.info), runTitle(b.info)));
+    QVector<double> steps, diffs;
+    for (const DifferencePoint &p : c.difference) {
+        steps << double(p.step);
+        diffs << p.points;
+    }
     QCPGraph *zero = m_plot->addGraph();
     zero->setData({steps.front(), steps.back()}, {0.0, 0.0});
     zero->setPen(QPen(palette().color(QPalette::WindowText), 1, Qt::DashLine));
     QCPGraph *diff = m_plot->addGraph();
+    diff->setObjectName(QStringLiteral("difference"));
     diff->setData(steps, diffs, true);
-    const QColor color = runColor(a.id);
+    const QColor color = runColor(a.info.id);
     diff->setPen(QPen(color, 2));
     diff->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, color, 5));
     QColor fill = color;
@@ -667,22 +620,21 @@ void CompareView::styleDifferencePlot()
     m_plot->replot();
 }
 
-void CompareView::fillConfusionMatrices(const std::vector<RunInfo> &runs)
+void CompareView::fillConfusionMatrices(const Comparison &c)
 {
     qDeleteAll(m_matrices);
     m_matrices.clear();
-    for (const RunInfo &run : runs) {
+    for (const RunSummary &run : c.runs) {
         auto *matrix = new ConfusionMatrixWidget(m_matrixBox);
-        matrix->setTitle(runTitle(run));
-        matrix->setColor(runColor(run.id));
-        const std::vector<EvalRecord> tests = m_store->evals(run.id, "test");
-        if (tests.empty()) {
+        matrix->setTitle(runTitle(run.info));
+        matrix->setColor(runColor(run.info.id));
+        if (!run.test) {
             matrix->setPlaceholder(tr("%1\nhas no test evaluation yet: it runs when training "
                                       "finishes")
-                                       .arg(runTitle(run)));
+                                       .arg(runTitle(run.info)));
         } else {
-            const auto &c = tests.back().confusion;
-            matrix->setCounts(c[0], c[1], c[2], c[3]);
+            const auto &counts = run.test->confusion;
+            matrix->setCounts(counts[0], counts[1], counts[2], counts[3]);
         }
         m_matrixLayout->addWidget(matrix);
         matrix->show(); // now, not when the layout gets to it: the view reads as it looks
@@ -690,45 +642,19 @@ void CompareView::fillConfusionMatrices(const std::vector<RunInfo> &runs)
     }
 }
 
-const std::vector<std::string> *CompareView::testTexts(const RunInfo &run, QString *error)
+void CompareView::fillDisagreements(const Comparison &c)
 {
-    try {
-        const std::optional<ExperimentConfig> config = configOf(run);
-        if (!config)
-            throw Error("the configuration stored with run " + std::to_string(run.id) +
-                        " cannot be read");
-        const std::string path = resolveDataFile(config->data, config->data.test);
-        const QString key = fromStd(path) + '#' + QString::number(config->data.maxEvalExamples);
-        auto it = m_textCache.find(key);
-        if (it == m_textCache.end()) {
-            std::vector<std::string> texts;
-            for (Example &e : readExamples(path, config->data.maxEvalExamples))
-                texts.push_back(std::move(e.text));
-            it = m_textCache.insert(key, std::move(texts));
-        }
-        return &it.value();
-    } catch (const std::exception &e) {
-        *error = fromStd(e.what());
-        return nullptr;
-    }
-}
-
-void CompareView::fillDisagreements(const RunInfo &a, const RunInfo &b)
-{
+    const RunSummary &a = c.runs[size_t(c.a)], &b = c.runs[size_t(c.b)];
     m_disagreements->clear();
-    m_disagreements->setHeaderLabels({tr("Sentence"), tr("True"), runTitle(a), runTitle(b)});
-    const std::vector<PredictionRow> pa = m_store->predictions(a.id, "test");
-    const std::vector<PredictionRow> pb = m_store->predictions(b.id, "test");
-    if (pa.empty() || pb.empty()) {
+    m_disagreements->setHeaderLabels(
+        {tr("Sentence"), tr("True"), runTitle(a.info), runTitle(b.info)});
+    if (c.testJoined == 0) {
+        const bool aMissing = store()->predictions(a.info.id, "test").empty();
         m_disagreeSummary->setText(tr("%1 has no test predictions yet; they are recorded when "
                                       "its training finishes.")
-                                       .arg(runTitle(pa.empty() ? a : b)));
+                                       .arg(runTitle((aMissing ? a : b).info)));
         return;
     }
-    QString textError;
-    const std::vector<std::string> *texts = testTexts(a, &textError);
-
-    auto labelName = [](int64_t label) { return label == 1 ? tr("positive") : tr("negative"); };
     auto verdict = [&](const PredictionRow &r) {
         const double p = r.predicted == 1 ? r.probPositive : 1.0 - r.probPositive;
         return tr("%1 %2 %3")
@@ -736,56 +662,38 @@ void CompareView::fillDisagreements(const RunInfo &a, const RunInfo &b)
             .arg(p, 0, 'f', 2)
             .arg(r.predicted == r.label ? QStringLiteral("✓") : QStringLiteral("✗"));
     };
-    const QColor right(0, 158, 115), wrong(213, 94, 0);
-    int joined = 0, aRight = 0, bRight = 0;
     QList<QTreeWidgetItem *> items;
-    size_t i = 0, j = 0;
-    while (i < pa.size() && j < pb.size()) { // both ordered by example index
-        if (pa[i].index < pb[j].index) {
-            ++i;
-            continue;
-        }
-        if (pb[j].index < pa[i].index) {
-            ++j;
-            continue;
-        }
-        const PredictionRow &x = pa[i++];
-        const PredictionRow &y = pb[j++];
-        ++joined;
-        if (x.predicted == y.predicted)
-            continue;
-        aRight += x.predicted == x.label;
-        bRight += y.predicted == y.label;
-        const bool haveText = texts && x.index >= 0 && size_t(x.index) < texts->size();
-        const QString text = haveText ? fromStd((*texts)[size_t(x.index)]) : QString();
+    for (const Disagreement &d : c.disagreements) {
+        const QString text = fromStd(d.text);
         auto *item = new QTreeWidgetItem;
-        item->setText(0, haveText ? text : tr("(sentence #%1: text unavailable)").arg(x.index));
-        item->setToolTip(0, haveText ? text : textError);
+        item->setText(0,
+                      text.isEmpty() ? tr("(sentence #%1: text unavailable)").arg(d.index) : text);
+        item->setToolTip(0, text.isEmpty() ? fromStd(c.textError) : text);
         item->setData(0, kTextRole, text);
-        item->setData(0, kIndexRole, qint64(x.index));
-        item->setText(1, labelName(x.label));
-        item->setText(2, verdict(x));
-        item->setForeground(2, x.predicted == x.label ? right : wrong);
-        item->setText(3, verdict(y));
-        item->setForeground(3, y.predicted == y.label ? right : wrong);
+        item->setData(0, kIndexRole, qint64(d.index));
+        item->setText(1, labelName(d.label));
+        item->setText(2, verdict(d.a));
+        item->setForeground(2, d.a.predicted == d.label ? rightColor() : wrongColor());
+        item->setText(3, verdict(d.b));
+        item->setForeground(3, d.b.predicted == d.label ? rightColor() : wrongColor());
         items << item;
     }
     m_disagreements->addTopLevelItems(items);
 
     QString summary;
     if (items.isEmpty())
-        summary = tr("The two runs agree on all %1 test sentences.").arg(joined);
+        summary = tr("The two runs agree on all %1 test sentences.").arg(c.testJoined);
     else
         summary = tr("They disagree on %1 of %2 test sentences: %3 is right on %4 of them, %5 on "
                      "%6. Click one to try it in the inference pane.")
                       .arg(items.size())
-                      .arg(joined)
-                      .arg(runTitle(a))
-                      .arg(aRight)
-                      .arg(runTitle(b))
-                      .arg(bRight);
-    if (!texts)
-        summary += ' ' + tr("The sentences cannot be shown: %1").arg(textError);
+                      .arg(c.testJoined)
+                      .arg(runTitle(a.info))
+                      .arg(c.aRightOnDisagreements)
+                      .arg(runTitle(b.info))
+                      .arg(c.bRightOnDisagreements);
+    if (!c.textError.empty())
+        summary += ' ' + tr("The sentences cannot be shown: %1").arg(fromStd(c.textError));
     m_disagreeSummary->setText(summary);
 }
 
@@ -794,10 +702,10 @@ void CompareView::loadDiscussion()
     m_loadingDiscussion = true;
     m_discussionDirty = false;
     QString text;
-    if (m_store && m_shownSet.size() >= 2) {
+    if (store() && m_shownSet.size() >= 2) {
         try {
             const std::vector<int64_t> ids(m_shownSet.begin(), m_shownSet.end());
-            if (const std::optional<ComparisonNotes> notes = m_store->comparison(ids))
+            if (const std::optional<ComparisonNotes> notes = store()->comparison(ids))
                 text = fromStd(notes->discussion);
         } catch (const std::exception &e) {
             showError(tr("The saved discussion cannot be read: %1").arg(fromStd(e.what())));
@@ -817,7 +725,7 @@ void CompareView::loadDiscussion()
 void CompareView::saveDiscussion()
 {
     m_saveTimer->stop();
-    if (!m_discussionDirty || !m_store || m_shownSet.size() < 2)
+    if (!m_discussionDirty || !store() || m_shownSet.size() < 2)
         return;
     ComparisonNotes notes;
     notes.runIds.assign(m_shownSet.begin(), m_shownSet.end());
@@ -825,7 +733,7 @@ void CompareView::saveDiscussion()
     for (const QString &s : AppSettings::starterSentences())
         notes.sentences.push_back(s.toStdString());
     try {
-        m_store->saveComparison(notes);
+        store()->saveComparison(notes);
         m_discussionDirty = false;
     } catch (const std::exception &e) {
         showError(tr("The discussion could not be saved (it is kept here; edit it to retry): %1")

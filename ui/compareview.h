@@ -2,7 +2,6 @@
 // The compare dashboard: configuration and results side by side, the validation-accuracy
 // difference curve, confusion matrices, the test sentences where two runs disagree, and the
 // user's discussion of the comparison.
-#include <QHash>
 #include <QList>
 #include <QString>
 #include <QWidget>
@@ -25,19 +24,20 @@ class QTreeWidgetItem;
 
 namespace sentilab {
 class RunStore;
-struct RunInfo;
+struct Comparison;
 } // namespace sentilab
 
 namespace sentilab::ui {
 
 class ConfusionMatrixWidget;
+class StoreReader;
 
-// Reads the store on the GUI thread with its own RunStore connection; every read failure is shown
-// in the view, never thrown. The two *compared* runs (difference curve and disagreements) are the
-// first checked run of kind "finetune" (A) and the first of kind "scratch" (B), in list order
-// (newest first), where a run with evaluations goes before runs without; without such a pair, the
-// first and the second checked run. The discussion is
-// saved with RunStore::saveComparison for exactly the checked set (together with
+// Reads the store on the GUI thread through a StoreReader; every read failure is shown in the
+// view, never thrown. What it shows comes from compareRuns() (sentilab/runanalysis.h), the
+// read model the report and `sentilab-cli compare` use, over the checked runs in list order
+// (newest first): the compared pair, the difference curve and the disagreements follow its rules.
+// Each value cell of the table keeps the number behind its text in Qt::UserRole + 1. The discussion
+// is saved with RunStore::saveComparison for exactly the checked set (together with
 // AppSettings::starterSentences()), 800 ms after the last edit, on focus-out, when the checked
 // set changes and on destruction; it is loaded back whenever that same set is checked again.
 class CompareView : public QWidget
@@ -48,6 +48,9 @@ public:
     explicit CompareView(QWidget *parent = nullptr);
     ~CompareView() override;
 
+    // Reads through `reader` (MainWindow's shared one) and refreshes when it reports a change.
+    void setStoreReader(StoreReader *reader);
+    // For a view on its own: reads `path` through a reader of its own.
     void setDatabasePath(const QString &path);
     // Re-reads the runs and the dashboard; keeps the checked runs that still exist.
     void refreshRuns();
@@ -70,19 +73,19 @@ private:
     void onItemChanged(QListWidgetItem *item);
     void checkedSetChanged();
     void rebuildDashboard();
-    void fillConfigTable(const std::vector<RunInfo> &runs);
-    void fillDifferencePlot(const RunInfo &a, const RunInfo &b);
-    void fillConfusionMatrices(const std::vector<RunInfo> &runs);
-    void fillDisagreements(const RunInfo &a, const RunInfo &b);
+    void fillConfigTable(const Comparison &comparison);
+    void fillDifferencePlot(const Comparison &comparison);
+    void fillConfusionMatrices(const Comparison &comparison);
+    void fillDisagreements(const Comparison &comparison);
     void styleDifferencePlot();
     void loadDiscussion();
     void saveDiscussion();
     void showError(const QString &message);
-    const std::vector<std::string> *testTexts(const RunInfo &run, QString *error);
-    bool comparedPair(const std::vector<RunInfo> &runs, int *a, int *b) const;
 
-    QString m_databasePath;
-    std::unique_ptr<RunStore> m_store;
+    RunStore *store() const; // the reader's connection, nullptr when it cannot be opened
+
+    StoreReader *m_reader = nullptr;
+    StoreReader *m_ownReader = nullptr; // made by setDatabasePath
 
     QListWidget *m_runList = nullptr;
     QStackedWidget *m_stack = nullptr; // 0: empty state, 1: dashboard
@@ -102,8 +105,6 @@ private:
     QList<qint64> m_shownSet;       // the checked set the dashboard and discussion belong to
     bool m_discussionDirty = false; // edited since the last save or load
     bool m_loadingDiscussion = false;
-    // Test split texts by resolved file path and example limit, read once.
-    QHash<QString, std::vector<std::string>> m_textCache;
 };
 
 } // namespace sentilab::ui

@@ -2,6 +2,7 @@
 
 #include "appsettings.h"
 #include "inferenceworker.h"
+#include "storereader.h"
 #include "uitypes.h"
 
 #include <QComboBox>
@@ -442,26 +443,44 @@ InferencePane::~InferencePane()
 
 void InferencePane::setDatabasePath(const QString &path)
 {
-    m_databasePath = path;
-    m_store.reset();
-    m_loadedKeys = {};
-    m_userChose = {};
-    refreshRuns();
+    if (!m_ownReader)
+        m_ownReader = new StoreReader(this);
+    setStoreReader(m_ownReader);
+    m_ownReader->setDatabasePath(path);
+}
+
+void InferencePane::setStoreReader(StoreReader *reader)
+{
+    if (m_reader == reader)
+        return;
+    if (m_reader)
+        disconnect(m_reader, nullptr, this, nullptr);
+    m_reader = reader;
+    const auto reset = [this] {
+        m_loadedKeys = {};
+        m_userChose = {};
+        refreshRuns();
+    };
+    connect(m_reader, &StoreReader::changed, this, &InferencePane::refreshRuns);
+    connect(m_reader, &StoreReader::databaseChanged, this, reset);
+    reset();
+}
+
+QString InferencePane::databasePath() const
+{
+    return m_reader ? m_reader->databasePath() : QString();
 }
 
 void InferencePane::refreshRuns()
 {
-    if (m_databasePath.isEmpty())
+    if (databasePath().isEmpty())
         return;
     try {
-        if (!m_store)
-            m_store =
-                std::make_unique<RunStore>(RunStore::openExisting(m_databasePath.toStdString()));
+        if (!m_reader->store())
+            throw Error(m_reader->error().toStdString());
         fillRunCombos();
     } catch (const std::exception &e) {
-        m_store.reset();
-        showStoreError(tr("The run database %1 cannot be read: %2")
-                           .arg(m_databasePath, QString::fromStdString(e.what())));
+        showStoreError(QString::fromStdString(e.what()));
         return;
     }
     if (m_storeError) {
@@ -473,14 +492,15 @@ void InferencePane::refreshRuns()
 
 void InferencePane::fillRunCombos()
 {
-    const std::vector<RunInfo> runs = m_store->listRuns(); // newest first
+    RunStore &store = *m_reader->store();               // refreshRuns checked that it opens
+    const std::vector<RunInfo> runs = store.listRuns(); // newest first
     m_checkpointKeys.clear();
     for (const RunInfo &run : runs) {
         try {
-            const std::string dir = bestCheckpointDir(*m_store, run.id);
+            const std::string dir = bestCheckpointDir(store, run.id);
             int64_t step = -1;
-            for (const CheckpointRecord &c : m_store->checkpoints(run.id)) {
-                if (checkpointPathOnDisk(*m_store, c.path) == dir)
+            for (const CheckpointRecord &c : store.checkpoints(run.id)) {
+                if (checkpointPathOnDisk(store, c.path) == dir)
                     step = c.step;
             }
             m_checkpointKeys.insert(run.id,
@@ -575,7 +595,7 @@ void InferencePane::setRuns(qint64 finetuneRun, qint64 scratchRun)
 {
     selectRun(0, finetuneRun);
     selectRun(1, scratchRun);
-    if (m_store) {
+    if (m_reader && m_reader->store()) {
         try {
             fillRunCombos();
         } catch (const std::exception &e) {
@@ -597,7 +617,7 @@ void InferencePane::runChosen()
 
 void InferencePane::loadModelsIfChanged()
 {
-    if (m_databasePath.isEmpty())
+    if (databasePath().isEmpty())
         return;
     std::array<QString, 2> keys;
     for (int slot = 0; slot < 2; ++slot) {
@@ -616,7 +636,7 @@ void InferencePane::loadModelsIfChanged()
     ++m_pendingLoads;
     ++m_requestId; // answers from the models being replaced are stale
     const qint64 runA = chosenRun(0), runB = chosenRun(1);
-    const QString db = m_databasePath;
+    const QString db = databasePath();
     InferenceWorker *worker = m_worker;
     QMetaObject::invokeMethod(
         m_worker, [worker, runA, runB, db] { worker->loadModels(runA, runB, db); },

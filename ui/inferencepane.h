@@ -22,9 +22,10 @@ class RunStore;
 namespace sentilab::ui {
 
 class InferenceWorker;
+class StoreReader;
 class ResultCard;
 
-// Reads the run list on the GUI thread with its own RunStore connection (so it works while
+// Reads the run list on the GUI thread through a StoreReader (so it works while
 // training writes); the models load and predict in an InferenceWorker on a QThread this pane owns
 // and stops in its destructor. Typing predicts after a 250 ms pause, Enter at once; only the
 // newest sentence's results are shown. Slot 0 is the fine-tune card, slot 1 the scratch card.
@@ -49,6 +50,9 @@ public:
 
     // Opens the run store (its own connection), fills the run choosers and loads the models.
     // A store that cannot be opened is reported in the pane, not thrown.
+    // Reads through `reader` (MainWindow's shared one) and refreshes when it reports a change.
+    void setStoreReader(StoreReader *reader);
+    // For a pane on its own: reads `path` through a reader of its own.
     void setDatabasePath(const QString &path);
     // Re-reads the runs (call when runs start, evaluate or finish); keeps the chosen runs, and
     // reloads a model whose best checkpoint changed.
@@ -82,8 +86,10 @@ private:
     qint64 chosenRun(int slot) const;
     void selectRun(int slot, qint64 runId);
 
-    QString m_databasePath;
-    std::unique_ptr<RunStore> m_store;
+    QString databasePath() const;
+
+    StoreReader *m_reader = nullptr;
+    StoreReader *m_ownReader = nullptr; // made by setDatabasePath
 
     QThread *m_thread = nullptr;
     InferenceWorker *m_worker = nullptr;

@@ -12,6 +12,8 @@
 #include <sentilab/runstore.h>
 #include <sentilab/training.h>
 
+#include "common/formatting.h"
+
 namespace sentilab::ui {
 
 struct InferenceWorker::Model
@@ -28,15 +30,6 @@ namespace {
 QString fromStd(const std::string &s)
 {
     return QString::fromStdString(s);
-}
-
-// "positive"/"negative" for the usual names and for generic LABEL_i names.
-QString labelText(const Prediction &p)
-{
-    const QString name = fromStd(p.labelName).toLower();
-    if (name.isEmpty() || name.startsWith(QLatin1String("label_")))
-        return p.label == 1 ? QStringLiteral("positive") : QStringLiteral("negative");
-    return name;
 }
 
 QString slotDescription(int slot)

@@ -3,18 +3,25 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressDialog>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
+#include <QUrl>
+
+#include <utility>
 
 #include <sentilab/error.h>
 #include <sentilab/runtime.h>
@@ -25,11 +32,12 @@
 #include "experimentdialog.h"
 #include "firstrundialog.h"
 #include "inferencepane.h"
-#include "report/reportbuilder.h"
+#include "reportexport.h"
 #include "runspanel.h"
 #include "runstablemodel.h"
 #include "settingsdialog.h"
 #include "stallmonitor.h"
+#include "storereader.h"
 #include "trainingcharts.h"
 #include "trainingjobs.h"
 #include "uitypes.h"
@@ -42,24 +50,52 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     registerMetaTypes();
     setWindowTitle(tr("SentiLab — how much does pre-training buy you?"));
     setObjectName(QStringLiteral("MainWindow"));
+    m_reader = new StoreReader(this);
     m_runsModel = new RunsTableModel(this);
     m_jobs = new TrainingJobs(databasePath, this);
     m_stalls = new StallMonitor(10, this);
+    m_reportExport = new ReportExport(this);
+    connect(m_reportExport, &ReportExport::progress, this,
+            [this](int done, int total, const QString &what) {
+                statusBar()->showMessage(what + QStringLiteral("…"));
+                if (m_reportProgress && m_reportProgress->isVisible()) {
+                    m_reportProgress->setRange(0, total);
+                    m_reportProgress->setValue(done);
+                    m_reportProgress->setLabelText(what + QStringLiteral("…"));
+                }
+            });
+    connect(m_reportExport, &ReportExport::finished, this, &MainWindow::reportWritten);
+    connect(m_reportExport, &ReportExport::failed, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("The report was not written"), 8000);
+        if (m_reportProgress)
+            m_reportProgress->hide();
+        if (std::exchange(m_reportInteractive, false))
+            QMessageBox::warning(this, tr("Export report"), message);
+    });
+    connect(m_reportExport, &ReportExport::cancelled, this, [this] {
+        statusBar()->showMessage(tr("Report export cancelled"), 8000);
+        if (m_reportProgress)
+            m_reportProgress->hide();
+        m_reportInteractive = false;
+    });
     createViews();
     createActions();
 
-    QString storeError;
-    try {
-        m_runsModel->setDatabasePath(databasePath);
-    } catch (const std::exception &e) {
-        storeError = QString::fromUtf8(e.what());
-    }
-    m_charts->setDatabasePath(databasePath);
-    m_compare->setDatabasePath(databasePath);
-    m_inference->setDatabasePath(databasePath);
+    // One GUI-thread connection for every view; this window's store is created when missing.
+    m_reader->setDatabasePath(databasePath, true);
+    m_reader->store();
+    const QString storeError = m_reader->error();
+    m_runsModel->setStoreReader(m_reader);
+    m_charts->setStoreReader(m_reader);
+    m_compare->setStoreReader(m_reader);
+    m_inference->setStoreReader(m_reader);
+    connect(m_reader, &StoreReader::changed, this, [this] {
+        m_charts->showRuns(m_runsPanel->selectedRuns());
+        updateStatus();
+    });
 
     connect(m_jobs, &TrainingJobs::runStarted, this, [this](qint64 runId) {
-        refreshRuns();
+        m_reader->notifyChanged();
         m_runsPanel->selectRun(runId, true);
         appendLog(runId, QStringLiteral("info"), tr("run %1 started").arg(runId));
     });
@@ -69,20 +105,19 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     connect(m_jobs, &TrainingJobs::evalReported, this, [this](const EvalInfo &) { refreshRuns(); });
     connect(m_jobs, &TrainingJobs::logMessage, this, &MainWindow::appendLog);
     connect(m_jobs, &TrainingJobs::runEnded, this,
-            [this](qint64 runId, const QString &status, const QString &error) {
-                refreshRuns();
+            [this](qint64 runId, RunStatus status, const QString &error) {
+                m_reader->notifyChanged();
                 m_charts->reloadRun(runId); // live points -> exactly what the store kept
-                m_inference->refreshRuns();
-                m_compare->refreshRuns();
-                if (status == QLatin1String("failed")) {
+                const QString statusText = QString::fromStdString(toString(status));
+                if (status == RunStatus::Failed) {
                     appendLog(runId, QStringLiteral("error"), error);
                     QMessageBox::warning(this, tr("Training failed"),
                                          runId ? tr("Run %1 failed:\n\n%2").arg(runId).arg(error)
                                                : tr("The run could not start:\n\n%1").arg(error));
                 } else {
                     appendLog(runId, QStringLiteral("info"),
-                              tr("run %1 %2").arg(runId).arg(status));
-                    statusBar()->showMessage(tr("Run %1 %2").arg(runId).arg(status), 8000);
+                              tr("run %1 %2").arg(runId).arg(statusText));
+                    statusBar()->showMessage(tr("Run %1 %2").arg(runId).arg(statusText), 8000);
                 }
             });
     connect(m_jobs, &TrainingJobs::jobsChanged, this, &MainWindow::updateStatus);
@@ -90,11 +125,6 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     connect(m_runsPanel, &RunsPanel::resumeRequested, this,
             [this](qint64 runId) { m_jobs->resume(runId, AppSettings::threads()); });
     connect(m_runsPanel, &RunsPanel::stopRequested, m_jobs, &TrainingJobs::stop);
-    connect(m_runsPanel, &RunsPanel::storeChanged, this, [this] {
-        m_compare->refreshRuns();
-        m_inference->refreshRuns();
-        m_charts->showRuns(m_runsPanel->selectedRuns());
-    });
     connect(m_compare, &CompareView::sentenceChosen, this, [this](const QString &text) {
         m_inference->setSentence(text);
         m_tabs->setCurrentWidget(m_inference);
@@ -121,7 +151,7 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::createViews()
 {
-    m_runsPanel = new RunsPanel(m_runsModel, this);
+    m_runsPanel = new RunsPanel(m_runsModel, m_reader, this);
     auto *runsDock = new QDockWidget(tr("Runs"), this);
     runsDock->setObjectName(QStringLiteral("RunsDock"));
     runsDock->setWidget(m_runsPanel);
@@ -209,7 +239,8 @@ void MainWindow::createActions()
                                      [this, i] { m_tabs->setCurrentIndex(i); });
         a->setShortcut(QKeySequence(QStringLiteral("Alt+%1").arg(i + 1)));
     }
-    view->addAction(tr("&Refresh runs"), QKeySequence::Refresh, this, &MainWindow::refreshRuns);
+    view->addAction(tr("&Refresh runs"), QKeySequence::Refresh, m_reader,
+                    &StoreReader::notifyChanged);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this,
                     &MainWindow::showKeyboardShortcuts);
@@ -317,12 +348,20 @@ void MainWindow::stopSelected()
         m_jobs->stop(runId);
 }
 
-void MainWindow::exportReport()
+QList<qint64> MainWindow::reportRuns() const
 {
     QList<qint64> runs = m_compare->checkedRuns();
-    if (runs.isEmpty())
-        runs = m_runsPanel->selectedRuns();
-    if (runs.isEmpty()) {
+    return runs.isEmpty() ? m_runsPanel->selectedRuns() : runs;
+}
+
+void MainWindow::exportReport()
+{
+    if (m_reportExport->isRunning()) {
+        if (m_reportProgress)
+            m_reportProgress->show();
+        return;
+    }
+    if (reportRuns().isEmpty()) {
         QMessageBox::information(
             this, tr("Export report"),
             tr("Select the runs to report in the Runs panel (Ctrl+click for several) "
@@ -336,33 +375,89 @@ void MainWindow::exportReport()
     if (path.isEmpty())
         return;
     QString error;
-    if (exportReportTo(path, &error))
-        statusBar()->showMessage(tr("Report written to %1").arg(path), 8000);
-    else
+    m_reportInteractive = true;
+    if (!startReportExport(path, &error)) {
+        m_reportInteractive = false;
         QMessageBox::warning(this, tr("Export report"), error);
+        return;
+    }
+    if (!m_reportProgress) {
+        m_reportProgress = new QProgressDialog(this);
+        m_reportProgress->setObjectName(QStringLiteral("reportProgress"));
+        m_reportProgress->setWindowTitle(tr("Export report"));
+        m_reportProgress->setAutoClose(false);
+        m_reportProgress->setAutoReset(false);
+        m_reportProgress->setMinimumDuration(0);
+        connect(m_reportProgress, &QProgressDialog::canceled, m_reportExport,
+                &ReportExport::cancel);
+    }
+    m_reportProgress->setLabelText(tr("Reading the runs…"));
+    m_reportProgress->setRange(0, 0);
+    m_reportProgress->show();
+}
+
+bool MainWindow::startReportExport(const QString &pdfPath, QString *error)
+{
+    ReportOptions options;
+    options.databasePath = m_databasePath;
+    options.runIds = reportRuns();
+    options.sentences = AppSettings::starterSentences();
+    options.outputPath = pdfPath;
+    if (options.runIds.isEmpty()) {
+        *error = tr("No runs are checked in Compare or selected in the Runs panel.");
+        return false;
+    }
+    if (!m_reportExport->start(options, error))
+        return false;
+    statusBar()->showMessage(tr("Writing the report %1…").arg(pdfPath));
+    return true;
 }
 
 bool MainWindow::exportReportTo(const QString &pdfPath, QString *error)
 {
-    QList<qint64> runs = m_compare->checkedRuns();
-    if (runs.isEmpty())
-        runs = m_runsPanel->selectedRuns();
-    ReportOptions options;
-    options.databasePath = m_databasePath;
-    options.runIds = runs;
-    options.sentences = AppSettings::starterSentences();
-    options.outputPath = pdfPath;
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    bool ok = true;
-    try {
-        writeReport(options);
-    } catch (const std::exception &e) {
-        ok = false;
+    QString message;
+    if (!startReportExport(pdfPath, &message)) {
         if (error)
-            *error = QString::fromUtf8(e.what());
+            *error = message;
+        return false;
     }
-    QApplication::restoreOverrideCursor();
+    QEventLoop loop;
+    bool ok = false;
+    const auto done = [&](bool success, const QString &text) {
+        ok = success;
+        message = text;
+        loop.quit();
+    };
+    connect(m_reportExport, &ReportExport::finished, &loop,
+            [&](const QString &) { done(true, {}); });
+    connect(m_reportExport, &ReportExport::failed, &loop,
+            [&](const QString &e) { done(false, e); });
+    connect(m_reportExport, &ReportExport::cancelled, &loop,
+            [&] { done(false, tr("report cancelled")); });
+    loop.exec();
+    if (error)
+        *error = message;
     return ok;
+}
+
+void MainWindow::reportWritten(const QString &pdfPath)
+{
+    statusBar()->showMessage(tr("Report written to %1").arg(pdfPath), 8000);
+    if (!std::exchange(m_reportInteractive, false))
+        return;
+    if (m_reportProgress)
+        m_reportProgress->hide();
+    QMessageBox box(QMessageBox::Information, tr("Export report"),
+                    tr("The report was written to %1.").arg(QDir::toNativeSeparators(pdfPath)),
+                    QMessageBox::Close, this);
+    QPushButton *open = box.addButton(tr("&Open report"), QMessageBox::AcceptRole);
+    QPushButton *folder = box.addButton(tr("Show &folder"), QMessageBox::ActionRole);
+    box.setDefaultButton(open);
+    box.exec();
+    if (box.clickedButton() == open)
+        QDesktopServices::openUrl(QUrl::fromLocalFile(pdfPath));
+    else if (box.clickedButton() == folder)
+        QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(pdfPath).absolutePath()));
 }
 
 void MainWindow::openSettings()

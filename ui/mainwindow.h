@@ -4,6 +4,7 @@
 class QAction;
 class QLabel;
 class QPlainTextEdit;
+class QProgressDialog;
 class QTabWidget;
 class QTimer;
 
@@ -15,9 +16,11 @@ namespace sentilab::ui {
 
 class CompareView;
 class InferencePane;
+class ReportExport;
 class RunsPanel;
 class RunsTableModel;
 class StallMonitor;
+class StoreReader;
 class TrainingCharts;
 class TrainingJobs;
 
@@ -43,13 +46,18 @@ public:
     QAction *startScratchAction() const { return m_startScratch; }
     QAction *stopAction() const { return m_stop; }
     QAction *exportReportAction() const { return m_exportReport; }
+    ReportExport *reportExport() const { return m_reportExport; }
 
 public Q_SLOTS:
     void startFinetune();
     void startScratch();
     void startExperiment(const QString &yamlPath); // opens the settings dialog, then queues the run
     void stopSelected();
+    // Asks for runs and a file, then exports in the background with a progress dialog (Cancel)
+    // and ends with a message that offers to open the report or its folder.
     void exportReport();
+    // Exports the checked (else selected) runs to `pdfPath` and waits for it, the event loop
+    // running meanwhile (the window stays responsive); false with *error on failure or cancel.
     bool exportReportTo(const QString &pdfPath, QString *error = nullptr);
     void openSettings();
     void refreshRuns();
@@ -67,8 +75,12 @@ private:
     void appendLog(qint64 runId, const QString &level, const QString &message);
     void showKeyboardShortcuts();
     void showAbout();
+    QList<qint64> reportRuns() const;
+    bool startReportExport(const QString &pdfPath, QString *error);
+    void reportWritten(const QString &pdfPath);
 
     QString m_databasePath;
+    StoreReader *m_reader = nullptr; // the GUI thread's one store connection, shared by the views
     RunsTableModel *m_runsModel = nullptr;
     TrainingJobs *m_jobs = nullptr;
     RunsPanel *m_runsPanel = nullptr;
@@ -81,6 +93,9 @@ private:
     QLabel *m_jobsLabel = nullptr;
     QTimer *m_refreshTimer = nullptr;
     StallMonitor *m_stalls = nullptr;
+    ReportExport *m_reportExport = nullptr;
+    QProgressDialog *m_reportProgress = nullptr;
+    bool m_reportInteractive = false; // started from the menu: show progress and the result
     QAction *m_startFinetune = nullptr, *m_startScratch = nullptr, *m_stop = nullptr;
     QAction *m_stopAll = nullptr, *m_exportReport = nullptr, *m_settings = nullptr;
 };

@@ -15,6 +15,7 @@
 #include <sentilab/training.h>
 
 #include "runstablemodel.h"
+#include "storereader.h"
 
 namespace sentilab::ui {
 namespace {
@@ -53,7 +54,8 @@ QToolButton *makeButton(const QString &text, const QString &tip, QWidget *parent
 
 } // namespace
 
-RunsPanel::RunsPanel(RunsTableModel *model, QWidget *parent) : QWidget(parent), m_model(model)
+RunsPanel::RunsPanel(RunsTableModel *model, StoreReader *reader, QWidget *parent)
+    : QWidget(parent), m_model(model), m_reader(reader)
 {
     m_view = new QTableView(this);
     m_view->setModel(model);
@@ -165,7 +167,7 @@ void RunsPanel::updateActions()
 void RunsPanel::renameSelected()
 {
     const QList<qint64> ids = selectedRuns();
-    if (ids.size() != 1 || !m_model->store())
+    if (ids.size() != 1 || !m_reader->store())
         return;
     const auto info = m_model->runInfo(ids.first());
     bool ok = false;
@@ -175,15 +177,18 @@ void RunsPanel::renameSelected()
             .trimmed();
     if (!ok || name.isEmpty())
         return;
-    m_model->store()->renameRun(ids.first(), name.toStdString());
-    m_model->refresh();
-    Q_EMIT storeChanged();
+    try {
+        m_reader->store()->renameRun(ids.first(), name.toStdString());
+    } catch (const std::exception &e) {
+        QMessageBox::warning(this, tr("Rename run"), QString::fromUtf8(e.what()));
+    }
+    m_reader->notifyChanged();
 }
 
 void RunsPanel::editNoteOfSelected()
 {
     const QList<qint64> ids = selectedRuns();
-    if (ids.size() != 1 || !m_model->store())
+    if (ids.size() != 1 || !m_reader->store())
         return;
     const auto info = m_model->runInfo(ids.first());
     bool ok = false;
@@ -193,15 +198,18 @@ void RunsPanel::editNoteOfSelected()
         QString::fromStdString(info->note), &ok);
     if (!ok)
         return;
-    m_model->store()->setNote(ids.first(), note.toStdString());
-    m_model->refresh();
-    Q_EMIT storeChanged();
+    try {
+        m_reader->store()->setNote(ids.first(), note.toStdString());
+    } catch (const std::exception &e) {
+        QMessageBox::warning(this, tr("Note"), QString::fromUtf8(e.what()));
+    }
+    m_reader->notifyChanged();
 }
 
 void RunsPanel::deleteSelected()
 {
     const QList<qint64> ids = selectedRuns();
-    if (ids.isEmpty() || !m_model->store())
+    if (ids.isEmpty() || !m_reader->store())
         return;
     QStringList names;
     for (qint64 id : ids)
@@ -215,7 +223,7 @@ void RunsPanel::deleteSelected()
                               QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer != QMessageBox::Yes)
         return;
-    RunStore *store = m_model->store();
+    RunStore *store = m_reader->store();
     QStringList kept;
     try {
         for (qint64 id : ids)
@@ -225,8 +233,7 @@ void RunsPanel::deleteSelected()
     } catch (const std::exception &e) {
         QMessageBox::warning(this, tr("Delete runs"), QString::fromUtf8(e.what()));
     }
-    m_model->refresh();
-    Q_EMIT storeChanged();
+    m_reader->notifyChanged();
     if (!kept.isEmpty())
         QMessageBox::information(this, tr("Delete runs"),
                                  tr("The runs were deleted from the store. Some folders were not "

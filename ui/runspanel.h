@@ -8,6 +8,7 @@ class QToolButton;
 namespace sentilab::ui {
 
 class RunsTableModel;
+class StoreReader;
 
 // The runs panel: the table of every run with a progress bar column, and the per-run actions
 // (resume, stop, rename, note, delete with confirmation). Emits the selected runs for the views.
@@ -16,13 +17,17 @@ class RunsPanel : public QWidget
     Q_OBJECT
 
 public:
-    explicit RunsPanel(RunsTableModel *model, QWidget *parent = nullptr);
+    // Writes (rename, note, delete) go through `reader`, which then tells every view.
+    RunsPanel(RunsTableModel *model, StoreReader *reader, QWidget *parent = nullptr);
 
     QList<qint64> selectedRuns() const;
     void selectRun(qint64 runId, bool addToSelection = false);
     QTableView *view() const { return m_view; }
     // Whether a run is being trained by this process right now (disables delete/resume).
-    void setActivePredicate(std::function<bool(qint64)> isActive) { m_isActive = std::move(isActive); }
+    void setActivePredicate(std::function<bool(qint64)> isActive)
+    {
+        m_isActive = std::move(isActive);
+    }
 
 public Q_SLOTS:
     void updateActions();
@@ -34,10 +39,10 @@ Q_SIGNALS:
     void selectionChanged(const QList<qint64> &runIds);
     void resumeRequested(qint64 runId);
     void stopRequested(qint64 runId);
-    void storeChanged(); // a rename, note or delete was written
 
 private:
     RunsTableModel *m_model;
+    StoreReader *m_reader;
     QTableView *m_view;
     QToolButton *m_resume, *m_stop, *m_rename, *m_note, *m_delete;
     std::function<bool(qint64)> m_isActive;

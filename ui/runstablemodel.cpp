@@ -3,27 +3,12 @@
 #include <QBrush>
 #include <QColor>
 
+#include "common/formatting.h"
+#include "storereader.h"
 #include "uitypes.h"
 
 namespace sentilab::ui {
 namespace {
-
-QString percent(double value)
-{
-    return value < 0 ? QStringLiteral("–") : QString::number(value * 100, 'f', 1) + "%";
-}
-
-QString duration(double seconds)
-{
-    if (!(seconds >= 0) || seconds > 1e7)
-        return QStringLiteral("–");
-    const qint64 s = qint64(seconds + 0.5);
-    if (s >= 3600)
-        return QStringLiteral("%1h %2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QChar('0'));
-    if (s >= 60)
-        return QStringLiteral("%1m %2s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
-    return QStringLiteral("%1s").arg(s);
-}
 
 QColor statusColor(RunStatus status)
 {
@@ -45,18 +30,24 @@ QColor statusColor(RunStatus status)
 
 RunsTableModel::RunsTableModel(QObject *parent) : QAbstractTableModel(parent) {}
 
-void RunsTableModel::setDatabasePath(const QString &path)
+void RunsTableModel::setStoreReader(StoreReader *reader)
 {
-    m_store.emplace(RunStore::open(path.toStdString()));
+    if (m_reader)
+        disconnect(m_reader, nullptr, this, nullptr);
+    m_reader = reader;
+    connect(m_reader, &StoreReader::changed, this, &RunsTableModel::refresh);
+    connect(m_reader, &StoreReader::databaseChanged, this, [this] {
+        m_live.clear();
+        refresh();
+    });
     m_live.clear();
     refresh();
 }
 
 void RunsTableModel::refresh()
 {
-    if (!m_store)
-        return;
-    std::vector<RunInfo> runs = m_store->listRuns();
+    RunStore *store = m_reader ? m_reader->store() : nullptr;
+    std::vector<RunInfo> runs = store ? store->listRuns() : std::vector<RunInfo>{};
     const bool sameRows =
         runs.size() == m_runs.size() &&
         std::equal(runs.begin(), runs.end(), m_runs.begin(),
@@ -159,11 +150,11 @@ QVariant RunsTableModel::data(const QModelIndex &index, int role) const
     case Speed:
         return hasLive ? QStringLiteral("%1/s").arg(live->samplesPerSecond, 0, 'f', 1) : QString();
     case Eta:
-        return hasLive ? duration(live->etaSeconds) : QString();
+        return hasLive ? formatDuration(live->etaSeconds) : QString();
     case BestVal:
-        return percent(r.bestValAccuracy);
+        return formatPercent(r.bestValAccuracy);
     case Test:
-        return percent(r.testAccuracy);
+        return formatPercent(r.testAccuracy);
     case Note:
         return QString::fromStdString(r.note).section('\n', 0, 0);
     case ColumnCount:

@@ -9,6 +9,8 @@
 
 namespace sentilab::ui {
 
+class StoreReader;
+
 // Every run of the store as a table row, newest first: name, kind, status, progress, speed, ETA,
 // best validation and test accuracy, note. refresh() re-reads the store (GUI thread, own
 // connection); live StepInfo values (speed, ETA, step) are merged in between refreshes.
@@ -23,15 +25,16 @@ public:
 
     explicit RunsTableModel(QObject *parent = nullptr);
 
-    // Opens the store at `path` (throws sentilab::Error) and loads it.
-    void setDatabasePath(const QString &path);
+    // Reads the run list through `reader` and reloads it whenever the reader reports a change.
+    void setStoreReader(StoreReader *reader);
+    // Re-reads the run list (a failure to open the store leaves the list empty; the reader's
+    // errorChanged says why).
     void refresh();
     void applyStep(const sentilab::StepInfo &step);
 
     qint64 runIdAt(int row) const;
     int rowOf(qint64 runId) const;
     std::optional<RunInfo> runInfo(qint64 runId) const;
-    RunStore *store() { return m_store ? &*m_store : nullptr; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -39,7 +42,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
-    std::optional<RunStore> m_store;
+    StoreReader *m_reader = nullptr;
     std::vector<RunInfo> m_runs;
     QHash<qint64, sentilab::StepInfo> m_live;
 };

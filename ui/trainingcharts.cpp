@@ -13,18 +13,15 @@
 #include <QVBoxLayout>
 
 #include <sentilab/error.h>
+#include <sentilab/runanalysis.h>
 #include <sentilab/runstore.h>
 
 #include "chartview.h"
+#include "storereader.h"
 #include "uitypes.h"
 
 namespace sentilab::ui {
 namespace {
-
-bool isValidationSplit(const std::string &split)
-{
-    return split == "validation" || split == "val";
-}
 
 // Drops the points at or after `step` (a resumed run re-does them); true when any were dropped.
 template <typename PointVector> bool dropFromStep(PointVector &curve, double step)
@@ -123,28 +120,40 @@ TrainingCharts::~TrainingCharts() = default;
 
 void TrainingCharts::setDatabasePath(const QString &path)
 {
-    m_databasePath = path;
-    m_store.reset();
-    showStatus(QString());
-    const QList<qint64> shown = m_shown;
-    m_shown.clear();
-    m_history.clear();
-    for (ChartView *chart : {m_loss, m_accuracy, m_valLoss, m_lr})
-        chart->clear();
-    showRuns(shown);
+    if (!m_ownReader)
+        m_ownReader = new StoreReader(this);
+    setStoreReader(m_ownReader);
+    m_ownReader->setDatabasePath(path);
+}
+
+void TrainingCharts::setStoreReader(StoreReader *reader)
+{
+    if (m_reader == reader)
+        return;
+    if (m_reader)
+        disconnect(m_reader, nullptr, this, nullptr);
+    m_reader = reader;
+    const auto reload = [this] {
+        showStatus(QString());
+        const QList<qint64> shown = m_shown;
+        m_shown.clear();
+        m_history.clear();
+        for (ChartView *chart : {m_loss, m_accuracy, m_valLoss, m_lr})
+            chart->clear();
+        showRuns(shown);
+    };
+    connect(m_reader, &StoreReader::databaseChanged, this, reload);
+    reload();
 }
 
 RunStore *TrainingCharts::store()
 {
-    if (!m_store && !m_databasePath.isEmpty()) {
-        try {
-            m_store =
-                std::make_unique<RunStore>(RunStore::openExisting(m_databasePath.toStdString()));
-        } catch (const std::exception &e) {
-            showStatus(QString::fromUtf8(e.what()));
-        }
-    }
-    return m_store.get();
+    if (!m_reader)
+        return nullptr;
+    RunStore *store = m_reader->store();
+    if (!store && !m_reader->databasePath().isEmpty())
+        showStatus(m_reader->error());
+    return store;
 }
 
 void TrainingCharts::showStatus(const QString &message)

@@ -34,6 +34,8 @@ class RunStore;
 
 namespace sentilab::ui {
 
+class StoreReader;
+
 class ChartView;
 
 class TrainingCharts : public QWidget
@@ -46,9 +48,10 @@ public:
     explicit TrainingCharts(QWidget *parent = nullptr);
     ~TrainingCharts() override;
 
-    // The run store to read histories from; reloads the shown runs.
+    // Reads histories through `reader` (MainWindow's shared one); reloads the shown runs.
+    void setStoreReader(StoreReader *reader);
+    // For charts on their own: read `path` through a reader of their own.
     void setDatabasePath(const QString &path);
-    QString databasePath() const { return m_databasePath; }
 
     // Shows exactly these runs (in this order for the legends); unknown ids are skipped.
     void showRuns(const QList<qint64> &runIds);
@@ -97,8 +100,8 @@ private:
     void updateAxisLabels();
     void showStatus(const QString &message);
 
-    QString m_databasePath;
-    std::unique_ptr<RunStore> m_store;
+    StoreReader *m_reader = nullptr;
+    StoreReader *m_ownReader = nullptr; // made by setDatabasePath
     QList<qint64> m_shown;
     QHash<qint64, History> m_history;
     XAxis m_xAxis = XAxis::Step;

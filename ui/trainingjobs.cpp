@@ -109,7 +109,7 @@ void TrainingJobs::launchQueued()
         connect(worker, &TrainingWorker::evalReported, this, &TrainingJobs::evalReported);
         connect(worker, &TrainingWorker::logMessage, this, &TrainingJobs::logMessage);
         connect(worker, &TrainingWorker::ended, this,
-                [this, worker](qint64 runId, const QString &status, const QString &error) {
+                [this, worker](qint64 runId, RunStatus status, const QString &error) {
                     onEnded(worker, runId, status, error);
                 });
         m_running.append(job);
@@ -126,7 +126,7 @@ void TrainingJobs::rebalanceThreads()
         job.worker->setThreads(job.fixedThreads > 0 ? job.fixedThreads : share);
 }
 
-void TrainingJobs::onEnded(TrainingWorker *worker, qint64 runId, const QString &status,
+void TrainingJobs::onEnded(TrainingWorker *worker, qint64 runId, RunStatus status,
                            const QString &error)
 {
     for (int i = 0; i < m_running.size(); ++i) {

@@ -42,7 +42,7 @@ Q_SIGNALS:
     void stepReported(const sentilab::StepInfo &step);
     void evalReported(const sentilab::EvalInfo &eval);
     void logMessage(qint64 runId, const QString &level, const QString &message);
-    void runEnded(qint64 runId, const QString &status, const QString &error);
+    void runEnded(qint64 runId, sentilab::RunStatus status, const QString &error);
     void jobsChanged(); // running or queued counts changed
 
 private:
@@ -56,7 +56,8 @@ private:
     };
     void launchQueued();
     void rebalanceThreads();
-    void onEnded(TrainingWorker *worker, qint64 runId, const QString &status, const QString &error);
+    void onEnded(TrainingWorker *worker, qint64 runId, sentilab::RunStatus status,
+                 const QString &error);
 
     QString m_databasePath;
     int m_maxConcurrent = 2;

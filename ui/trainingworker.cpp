@@ -36,10 +36,9 @@ void TrainingWorker::run()
     };
     try {
         const TrainingResult r = runTraining(m_request, callbacks);
-        Q_EMIT ended(r.runId, QString::fromStdString(toString(r.status)),
-                     QString::fromStdString(r.error));
+        Q_EMIT ended(r.runId, r.status, QString::fromStdString(r.error));
     } catch (const std::exception &e) {
-        Q_EMIT ended(m_runId.load(), QStringLiteral("failed"), QString::fromUtf8(e.what()));
+        Q_EMIT ended(m_runId.load(), RunStatus::Failed, QString::fromUtf8(e.what()));
     }
 }
 

@@ -34,7 +34,7 @@ Q_SIGNALS:
     void logMessage(qint64 runId, const QString &level, const QString &message);
     // status: "finished", "failed", "cancelled"; for a setup error (bad data, missing weights)
     // runId is 0 and `error` says what to fix.
-    void ended(qint64 runId, const QString &status, const QString &error);
+    void ended(qint64 runId, sentilab::RunStatus status, const QString &error);
 
 private:
     TrainingRequest m_request;

@@ -24,6 +24,7 @@ void addCheckAttentionCommand(CLI::App &app, int &exitCode);
 void addBenchCommand(CLI::App &app, int &exitCode);
 void addTrainCommand(CLI::App &app, int &exitCode);
 void addRunsCommand(CLI::App &app, int &exitCode);
+void addCompareCommand(CLI::App &app, int &exitCode);
 void addEvalCommand(CLI::App &app, int &exitCode);
 void addPredictCommand(CLI::App &app, int &exitCode);
 void addExportCommand(CLI::App &app, int &exitCode);

@@ -21,8 +21,14 @@ InterruptGuard::InterruptGuard()
     std::signal(SIGINT, onInterrupt);
 }
 
-InterruptGuard::~InterruptGuard() { std::signal(SIGINT, SIG_DFL); }
+InterruptGuard::~InterruptGuard()
+{
+    std::signal(SIGINT, SIG_DFL);
+}
 
-const std::atomic<bool> *InterruptGuard::flag() const { return &g_interrupted; }
+const std::atomic<bool> *InterruptGuard::flag() const
+{
+    return &g_interrupted;
+}
 
 } // namespace sentilab::cli

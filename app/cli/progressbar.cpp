@@ -6,7 +6,9 @@
 
 namespace sentilab::cli {
 
-ProgressBar::ProgressBar(std::string label) : m_label(std::move(label)), m_tty(isatty(STDOUT_FILENO)) {}
+ProgressBar::ProgressBar(std::string label)
+    : m_label(std::move(label)), m_tty(isatty(STDOUT_FILENO))
+{}
 
 std::string ProgressBar::formatDuration(double seconds)
 {
@@ -43,7 +45,8 @@ void ProgressBar::update(int64_t done, int64_t total, const std::string &detail,
                     formatDuration(etaSeconds).c_str());
     } else {
         std::printf("%s %lld/%lld (%.0f%%) %s ETA %s\n", m_label.c_str(), (long long)done,
-                    (long long)total, fraction * 100, detail.c_str(), formatDuration(etaSeconds).c_str());
+                    (long long)total, fraction * 100, detail.c_str(),
+                    formatDuration(etaSeconds).c_str());
     }
     std::fflush(stdout);
     m_drawn = true;

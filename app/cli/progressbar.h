@@ -11,7 +11,8 @@ class ProgressBar
 {
 public:
     explicit ProgressBar(std::string label);
-    // done/total units; `detail` is appended (e.g. "loss 0.41  312 samples/s"); etaSeconds < 0 = unknown.
+    // done/total units; `detail` is appended (e.g. "loss 0.41  312 samples/s"); etaSeconds < 0 =
+    // unknown.
     void update(int64_t done, int64_t total, const std::string &detail, double etaSeconds);
     // Prints `line` on its own line without corrupting the bar.
     void message(const std::string &line);

@@ -25,7 +25,7 @@ inline QString sharedFile(const QString &relative)
 
 // Declares `var` as the shared file's path or skips the current test function.
 #define SENTILAB_REQUIRE_SHARED(var, relative)                                                     \
-    const QString var = sentilab::test::sharedFile(QStringLiteral(relative));                     \
+    const QString var = sentilab::test::sharedFile(QStringLiteral(relative));                      \
     if (var.isEmpty())                                                                             \
         QSKIP(qPrintable(QStringLiteral("SKIPPED: shared reference data not found (expected %1)")  \
                              .arg(QDir(sentilab::test::sharedDir()).filePath(relative))));

@@ -27,8 +27,7 @@ class EnvGuard
 public:
     explicit EnvGuard(const char *name)
         : m_name(name), m_had(qEnvironmentVariableIsSet(name)), m_value(qgetenv(name))
-    {
-    }
+    {}
     ~EnvGuard()
     {
         if (m_had)

@@ -76,7 +76,8 @@ void TestAttention::weightsAreDistributionsThatRespectPadding()
     attn->eval();
     torch::NoGradGuard noGrad;
     const torch::Tensor x = torch::randn({2, 5, 16});
-    const torch::Tensor padding = torch::tensor({0, 0, 0, 1, 1, 0, 0, 0, 0, 0}, torch::kBool).view({2, 5});
+    const torch::Tensor padding =
+        torch::tensor({0, 0, 0, 1, 1, 0, 0, 0, 0, 0}, torch::kBool).view({2, 5});
     const AttentionOutput out = attn->forward(x, padding, {}, true);
     QCOMPARE(out.weights.sizes().vec(), std::vector<int64_t>({2, 4, 5, 5}));
     QVERIFY(torch::allclose(out.weights.sum(-1), torch::ones({2, 4, 5})));
@@ -139,7 +140,7 @@ void TestAttention::hashDropoutDropsTheRightFraction()
     y.sum().backward(); // d/dx (x * mask) = mask
     QVERIFY(torch::equal(x.grad(), y.detach()));
     torch::manual_seed(5);
-    QVERIFY(torch::equal(hashDropout(x.detach(), 0.1), y.detach())); // reproducible from the seed
+    QVERIFY(torch::equal(hashDropout(x.detach(), 0.1), y.detach()));  // reproducible from the seed
     QVERIFY(!torch::equal(hashDropout(x.detach(), 0.1), y.detach())); // and fresh on each call
     QVERIFY_THROWS_EXCEPTION(Error, hashDropout(x, 1.0));
 }

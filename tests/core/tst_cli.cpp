@@ -51,6 +51,7 @@ private Q_SLOTS:
     void openBlasKernelChoice_data();
     void openBlasKernelChoice();
     void runsShowPrintsTrainingTime();
+    void compareNamesThePairAndRejectsBadRuns();
     void freedLargeBlocksStayInTheHeap();
     void versionVerboseNamesBlasKernel();
     void everySubcommandHasHelp_data();
@@ -164,7 +165,7 @@ void TestCli::versionVerboseNamesBlasKernel()
 void TestCli::everySubcommandHasHelp_data()
 {
     QTest::addColumn<QString>("command");
-    for (const char *cmd : {"tokenize", "forward", "check-attention", "bench"})
+    for (const char *cmd : {"tokenize", "forward", "check-attention", "bench", "compare"})
         QTest::newRow(cmd) << QString(cmd);
 }
 
@@ -308,6 +309,43 @@ void TestCli::runsShowPrintsTrainingTime()
     const Result r = runCli({"--db", db, "runs", "show", "1"});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QVERIFY2(r.out.contains("training time: 90 s\n"), r.out.constData());
+}
+
+// `compare` prints the read model's table and pair; too few or unknown runs are clear errors.
+void TestCli::compareNamesThePairAndRejectsBadRuns()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath("runs.db");
+    {
+        sentilab::RunStore store = sentilab::RunStore::open(db.toStdString());
+        for (const char *kind : {"scratch", "finetune"}) {
+            sentilab::RunInfo info;
+            info.name = std::string("a-") + kind;
+            info.kind = kind;
+            info.status = sentilab::RunStatus::Running;
+            const int64_t id = store.createRun(info);
+            sentilab::EvalRecord e;
+            e.split = "val";
+            e.step = 10;
+            e.accuracy = std::string(kind) == "finetune" ? 0.9 : 0.6;
+            store.logEval(id, e);
+            store.setStatus(id, sentilab::RunStatus::Finished);
+        }
+    }
+    const Result r = runCli({"compare", "1", "2", "--db", db});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.out.contains("compared: #2 a-finetune minus #1 a-scratch (fine-tune minus scratch)"),
+             r.out.constData());
+    QVERIFY2(r.out.contains("at 1 steps: 10:+30.00\n"), r.out.constData());
+    QVERIFY2(r.out.contains("90.00% @10"), r.out.constData());
+
+    const Result one = runCli({"compare", "1", "--db", db});
+    QVERIFY(one.exitCode != 0);
+    QVERIFY2(one.err.contains("runs"), one.err.constData());
+    const Result unknown = runCli({"compare", "1", "7", "--db", db});
+    QCOMPARE(unknown.exitCode, 1);
+    QVERIFY2(unknown.err.contains("no run '7'") && unknown.err.contains("runs list"),
+             unknown.err.constData());
 }
 
 void TestCli::globalOptionsAfterSubcommand()

@@ -12,18 +12,19 @@
 # in CMake: reference data some targets seed from), TORCH_INCLUDE (default /usr/include).
 set -u
 
-# name             max_len  dictionary       libraries  core/src/*.cpp besides fuzz_NAME.cpp
+# name             max_len  dictionary       libraries  core/src/<module>/*.cpp besides fuzz_NAME.cpp
+# (libraries: comma-separated)
 # (@checkpoint: the state-dict loader's files, CHECKPOINT_SOURCES)
-CHECKPOINT_SOURCES='statedict picklecheck zipcheck safetensors safetensorsheader textexcerpt'
+CHECKPOINT_SOURCES='checkpoint/statedict checkpoint/picklecheck checkpoint/zipcheck checkpoint/safetensors checkpoint/safetensorsheader text/textexcerpt'
 TARGETS='
-safetensors_header 4096     safetensors      -          safetensorsheader
+safetensors_header 4096     safetensors      -          checkpoint/safetensorsheader
 safetensors_file   8192     safetensors      torch      @checkpoint
 pytorch_bin        8192     pytorch_bin      torch      @checkpoint
-tokenizer          4096     -                utf8proc   tokenizer unicodetext
-experiment_yaml    4096     experiment_yaml  yaml-cpp   experimentconfig sha256stream
-dataset            4096     json             -          dataset boundedjson textexcerpt cachedsnapshot hubcache
-distilbert_config  4096     json             -          distilbertconfig boundedjson textexcerpt
-hub_listing        4096     json             crypto     hublisting hubcache textexcerpt
+tokenizer          4096     -                utf8proc   text/tokenizer text/unicodetext
+experiment_yaml    4096     experiment_yaml  yaml-cpp,crypto training/experimentconfig hub/sha256stream
+dataset            4096     json             -          text/dataset text/boundedjson text/textexcerpt hub/cachedsnapshot hub/hubcache
+distilbert_config  4096     json             -          model/distilbertconfig text/boundedjson text/textexcerpt
+hub_listing        4096     json             crypto     hub/hublisting hub/hubcache text/textexcerpt
 '
 
 if [ $# -ne 4 ]; then
@@ -73,10 +74,12 @@ fi
 
 SANITIZE=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 CXXFLAGS=(-std=c++17 -O1 -g -fno-omit-frame-pointer "${SANITIZE[@]}" -fsanitize=fuzzer-no-link
-          -D_GLIBCXX_USE_CXX11_ABI=1 -I "$SOURCE_DIR/core/include" -I "$SOURCE_DIR/core/src"
-          -I "$SOURCE_DIR/tests/fuzz")
+          -D_GLIBCXX_USE_CXX11_ABI=1 -I "$SOURCE_DIR/core/include" -I "$SOURCE_DIR/tests/fuzz")
+for module in "$SOURCE_DIR"/core/src/*/; do # private headers are included by name
+    CXXFLAGS+=(-I "$module")
+done
 LDLIBS=()
-for library in $LIBRARIES; do
+for library in ${LIBRARIES//,/ }; do
     case $library in
     -) ;;
     torch)

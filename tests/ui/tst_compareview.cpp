@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTableWidget>
@@ -20,14 +21,17 @@
 #include <map>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
 #include <sentilab/dataset.h>
 #include <sentilab/runstore.h>
 #include <sentilab/training.h>
 
 #include "appsettings.h"
-#include "darkpalette.h"
+#include "common/qcpinclude.h"
 #include "compareview.h"
 #include "confusionmatrixwidget.h"
+#include "darkpalette.h"
 #include "smokerun.h"
 
 using namespace sentilab;
@@ -90,6 +94,7 @@ private slots:
     void disagreementsMatchThePredictions();
     void activatingASentenceEmitsIt();
     void discussionPersists();
+    void dashboardEqualsCliJson();
     void screenshots();
     void cleanupTestCase();
 
@@ -350,6 +355,99 @@ void TestCompareView::discussionPersists()
     QVERIFY(discussion->toPlainText().isEmpty()); // another set of runs, another discussion
     view->setCheckedRuns({m_runB, m_runA});
     QCOMPARE(discussion->toPlainText(), text + " More.");
+}
+
+// Issue 10: the dashboard and `sentilab-cli compare --json` read one model, so for the same runs
+// every number behind the results table, every configuration value, the compared pair, the
+// difference curve and the disagreement count are equal.
+void TestCompareView::dashboardEqualsCliJson()
+{
+    auto view = makeView();
+    view->setCheckedRuns({m_runA, m_runB, m_flipped});
+    const QList<qint64> order = view->checkedRuns();
+    QStringList args = {QStringLiteral("--db"), m_db, QStringLiteral("compare")};
+    for (const qint64 id : order)
+        args << QString::number(id);
+    args << QStringLiteral("--json");
+    QProcess cli;
+    cli.start(QStringLiteral(SENTILAB_CLI_PATH), args);
+    QVERIFY(cli.waitForFinished(120000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    const nlohmann::json j = nlohmann::json::parse(cli.readAllStandardOutput().toStdString());
+    QCOMPARE(j["runs"].size(), size_t(order.size()));
+
+    auto *table = view->findChild<QTableWidget *>("configTable");
+    constexpr int kValueRole = Qt::UserRole + 1;
+    // The value behind a cell as JSON: what the CLI printed for the same field.
+    const auto cellValue = [&](int row, int column) {
+        const QVariant v = table->item(row, column)->data(kValueRole);
+        if (!v.isValid())
+            return nlohmann::json(nullptr);
+        if (v.typeId() == QMetaType::Double)
+            return nlohmann::json(v.toDouble());
+        if (v.typeId() == QMetaType::LongLong)
+            return nlohmann::json(v.toLongLong());
+        return nlohmann::json(v.toString().toStdString());
+    };
+    const auto field = [](const nlohmann::json &run, const char *object, const char *key) {
+        return run[object].is_null() ? nlohmann::json(nullptr) : run[object][key];
+    };
+    for (int c = 1; c <= order.size(); ++c) {
+        const nlohmann::json &run = j["runs"][size_t(c - 1)];
+        QCOMPARE(run["id"].get<qint64>(), order[c - 1]);
+        QVERIFY(table->horizontalHeaderItem(c)->text().contains(
+            QStringLiteral("#%1)").arg(order[c - 1])));
+        const std::pair<const char *, nlohmann::json> results[] = {
+            {"best validation accuracy", field(run, "best_validation", "accuracy")},
+            {"last validation accuracy", field(run, "last_validation", "accuracy")},
+            {"test accuracy", field(run, "test", "accuracy")},
+            {"test F1 (positive)", field(run, "test", "f1")},
+            {"training time", run["training_seconds"]},
+            {"steps", run["steps"]["done"]},
+            {"status", run["status"]},
+            {"examples (train / validation / test)", run["examples"]["train"]},
+            {"parameters", field(run, "architecture", "parameters")},
+        };
+        for (const auto &[label, expected] : results) {
+            const int row = rowOf(table, label);
+            QVERIFY2(row >= 0, label);
+            QVERIFY2(cellValue(row, c) == expected,
+                     qPrintable(QStringLiteral("%1, run %2: table %3, CLI %4")
+                                    .arg(label)
+                                    .arg(order[c - 1])
+                                    .arg(QString::fromStdString(cellValue(row, c).dump()),
+                                         QString::fromStdString(expected.dump()))));
+        }
+        for (const auto &[key, value] : run["config"].items()) {
+            const int row = rowOf(table, QString::fromStdString(key));
+            QVERIFY2(row >= 0, key.c_str());
+            QCOMPARE(cellValue(row, c), value);
+        }
+    }
+    QVERIFY(j["runs"][2]["best_validation"]["accuracy"].is_number()); // the runs have results
+
+    // The pair and the difference curve.
+    auto *tree = view->findChild<QTreeWidget *>("disagreements");
+    QVERIFY(tree->headerItem()->text(2).contains(
+        QStringLiteral("#%1)").arg(j["pair"]["a"].get<qint64>())));
+    QVERIFY(tree->headerItem()->text(3).contains(
+        QStringLiteral("#%1)").arg(j["pair"]["b"].get<qint64>())));
+    QCOMPARE(j["pair"]["a"].get<qint64>(), m_flipped);
+    auto *plot = view->findChild<QCustomPlot *>();
+    QCPGraph *difference = nullptr;
+    for (int g = 0; g < plot->graphCount(); ++g)
+        if (plot->graph(g)->objectName() == QLatin1String("difference"))
+            difference = plot->graph(g);
+    QVERIFY(difference);
+    QCOMPARE(size_t(difference->data()->size()), j["difference"].size());
+    QVERIFY(!j["difference"].empty());
+    size_t i = 0;
+    for (auto it = difference->data()->constBegin(); it != difference->data()->constEnd();
+         ++it, ++i) {
+        QCOMPARE(it->key, j["difference"][i]["step"].get<double>());
+        QCOMPARE(it->value, j["difference"][i]["points"].get<double>());
+    }
+    QCOMPARE(size_t(tree->topLevelItemCount()), j["test_disagreements"]["count"].get<size_t>());
 }
 
 // Not a check: with SENTILAB_SCREENSHOT_DIR set, saves what a user sees (light and dark palette,

@@ -24,6 +24,7 @@
 #include "chartview.h"
 #include "inferencepane.h"
 #include "mainwindow.h"
+#include "reportexport.h"
 #include "runspanel.h"
 #include "stallmonitor.h"
 #include "trainingcharts.h"
@@ -42,6 +43,8 @@ private Q_SLOTS:
     void twoRunsTrainWhileTheUiStaysResponsive();
     void inferencePaneShowsTwoPredictions();
     void reportContainsBothAccuracies();
+    void reportExportRunsBesideTheEventLoop();
+    void reportExportCanBeCancelled();
     void cleanupTestCase();
 
 private:
@@ -200,6 +203,51 @@ void TestMainWindow::reportContainsBothAccuracies()
         QVERIFY2(content.contains(accuracy), qPrintable(accuracy + " missing from the report"));
         QVERIFY2(content.contains(QString::fromStdString(r.name)), r.name.c_str());
     }
+}
+
+// Issue 10: the slow part of an export (checkpoints, attention check) runs on a worker thread,
+// so the GUI thread keeps serving events: a 5 ms timer fires while the report is being built
+// (with the export on the GUI thread it could fire only after the export returned).
+void TestMainWindow::reportExportRunsBesideTheEventLoop()
+{
+    const auto runs = finishedRuns();
+    m_window->runsPanel()->selectRun(runs[0].id);
+    m_window->runsPanel()->selectRun(runs[1].id, true);
+    int ticks = 0, ticksWhenDone = -1;
+    QTimer timer;
+    timer.setInterval(5);
+    connect(&timer, &QTimer::timeout, this, [&] { ++ticks; });
+    QSignalSpy progress(m_window->reportExport(), &ReportExport::progress);
+    connect(m_window->reportExport(), &ReportExport::finished, this,
+            [&] { ticksWhenDone = ticks; });
+    timer.start();
+    QString error;
+    const QString pdf = m_dir.filePath("responsive.pdf");
+    QVERIFY2(m_window->exportReportTo(pdf, &error), qPrintable(error));
+    QVERIFY(QFile::exists(pdf));
+    QVERIFY2(ticksWhenDone > 0, qPrintable(QString::number(ticksWhenDone)));
+    QVERIFY(progress.count() >= 4); // reading, one per run, attention check, writing
+    QCOMPARE(progress.last().at(0).toInt(), progress.last().at(1).toInt());
+    qInfo("the GUI thread served %d timer ticks while the report was built", ticksWhenDone);
+
+    // A bad output folder fails at once, before any work.
+    QVERIFY(!m_window->exportReportTo(m_dir.filePath("missing/r.pdf"), &error));
+    QVERIFY2(error.contains("does not exist"), qPrintable(error));
+}
+
+void TestMainWindow::reportExportCanBeCancelled()
+{
+    const auto runs = finishedRuns();
+    m_window->runsPanel()->selectRun(runs[0].id);
+    const QString pdf = m_dir.filePath("cancelled.pdf");
+    QSignalSpy cancelled(m_window->reportExport(), &ReportExport::cancelled);
+    QTimer::singleShot(0, m_window->reportExport(), &ReportExport::cancel);
+    QString error;
+    QVERIFY(!m_window->exportReportTo(pdf, &error));
+    QCOMPARE(error, QStringLiteral("report cancelled"));
+    QCOMPARE(cancelled.count(), 1);
+    QVERIFY(!QFile::exists(pdf));
+    QVERIFY(!m_window->reportExport()->isRunning());
 }
 
 void TestMainWindow::cleanupTestCase()

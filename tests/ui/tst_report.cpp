@@ -18,6 +18,7 @@
 #include <sentilab/training.h>
 
 #include "chartview.h"
+#include "common/formatting.h"
 #include "report/reportbuilder.h"
 #include "report/reportcharts.h"
 #include "shareddata.h"
@@ -88,7 +89,6 @@ private Q_SLOTS:
     void chartViewHoverAndDoubleClick();
     void chartViewSavesImages_data();
     void chartViewSavesImages();
-    void reportColoursMatchTheDesktop();
 
     void trainingChartsShowStoredRuns();
     void trainingChartsFollowLiveTraining();
@@ -281,12 +281,6 @@ void TestReport::chartViewSavesImages()
     QVERIFY2(error.contains(QLatin1String("could not write")), qPrintable(error));
 }
 
-void TestReport::reportColoursMatchTheDesktop()
-{
-    for (qint64 id = 0; id < 20; ++id)
-        QCOMPARE(reportRunColor(id), runColor(id));
-}
-
 void TestReport::trainingChartsShowStoredRuns()
 {
     REQUIRE_RUNS();
@@ -410,12 +404,12 @@ void TestReport::reportHasEverySection()
         QVERIFY2(text.contains(needle),
                  qPrintable(QStringLiteral("'%1' not in the report").arg(needle)));
     };
-    expect(reportPercent(m_testA));
-    expect(reportPercent(m_testB));
+    expect(formatPercent(m_testA));
+    expect(formatPercent(m_testB));
     expect(QStringLiteral("Max diff (output)"));
     expect(QStringLiteral("20 of 20 cases pass"));
     expect(QStringLiteral("pass"));
-    for (const QString &sentence : defaultReportSentences())
+    for (const QString &sentence : defaultStarterSentences())
         expect(sentence);
     expect(kDiscussion);
     expect(QStringLiteral("test accuracy versus"));
@@ -513,7 +507,7 @@ void TestReport::cliWritesReport()
          {"An utterly charming little film.", "Two hours I will never get back.",
           "Written on the command line.", "3 of 3 cases pass"})
         QVERIFY2(text.contains(QLatin1String(needle)), needle);
-    QVERIFY(text.contains(reportPercent(m_testA)) && text.contains(reportPercent(m_testB)));
+    QVERIFY(text.contains(formatPercent(m_testA)) && text.contains(formatPercent(m_testB)));
 
     cli.start(QStringLiteral(SENTILAB_CLI_PATH),
               {QStringLiteral("--db"), m_db, QStringLiteral("report"), QStringLiteral("--runs"),

@@ -15,7 +15,7 @@
 #include <QPdfWriter>
 #include <QSaveFile>
 
-#include <qcustomplot.h>
+#include "common/qcpinclude.h"
 
 #include <sentilab/attentioncheck.h>
 #include <sentilab/classifier.h>
@@ -25,6 +25,9 @@
 #include <sentilab/training.h>
 #include <sentilab/version.h>
 
+#include "common/colors.h"
+#include "common/formatting.h"
+#include "common/smoothing.h"
 #include "reportcharts.h"
 
 namespace sentilab::ui {
@@ -49,21 +52,12 @@ QString esc(const std::string &text)
 
 QString grouped(double value)
 {
-    return QLocale(QLocale::English, QLocale::UnitedStates).toString(qint64(std::llround(value)));
+    return groupedNumber(value);
 }
 
-QString duration(double seconds)
+QString pct(double fraction)
 {
-    if (!(seconds >= 0))
-        return QStringLiteral("n/a");
-    if (seconds < 60)
-        return QStringLiteral("%1 s").arg(seconds, 0, 'f', 1);
-    const qint64 s = qint64(std::llround(seconds));
-    if (s < 3600)
-        return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1 h %2 min")
-        .arg(s / 3600)
-        .arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
+    return formatPercent(fraction, 1);
 }
 
 QString pointsDifference(double fractionA, double fractionB)
@@ -76,140 +70,28 @@ QString pointsDifference(double fractionA, double fractionB)
 
 QString swatch(qint64 runId)
 {
-    return QStringLiteral("<span style=\"color:%1\">&#9632;</span>")
-        .arg(reportRunColor(runId).name());
+    return QStringLiteral("<span style=\"color:%1\">&#9632;</span>").arg(runColor(runId).name());
 }
 
-bool isValidationSplit(const std::string &split)
+// A run as the report shows it: its summary from the read model and its verdicts on the sentences.
+struct RunData : RunSummary
 {
-    return split == "validation" || split == "val";
-}
-
-// Everything the report says about one run, read once from the store.
-struct RunData
-{
-    RunInfo info;
-    std::map<std::string, std::string> params;
-    std::vector<MetricPoint> loss;
-    std::vector<EvalRecord> validation; // by step
-    std::optional<EvalRecord> bestValidation;
-    std::optional<EvalRecord> test; // the latest test evaluation
-    double wallSeconds = -1;
-    QString trainExamples, validationExamples, testExamples;
-    QString checkpointDir;     // empty when there is none
-    QString checkpointProblem; // why there is no usable checkpoint
-    std::vector<Prediction> predictions;
-    QString predictionError;
+    RunVerdicts verdicts;
 
     QString name() const { return QString::fromStdString(info.name); }
     QString param(const std::string &key, const QString &fallback = QStringLiteral("n/a")) const
     {
-        const auto it = params.find(key);
-        return it == params.end() || it->second.empty() ? fallback
-                                                        : QString::fromStdString(it->second);
+        const std::string v = RunSummary::param(key);
+        return v.empty() ? fallback : QString::fromStdString(v);
     }
-    double paramNumber(const std::string &key) const
-    {
-        return param(key, QStringLiteral("0")).toDouble();
-    }
+    bool hasCheckpoint() const { return !checkpointDir.empty(); }
 };
 
-QString splitSize(const std::optional<EvalRecord> &eval, qint64 predictions, double maxExamples)
+QString examplesText(int64_t count, bool evaluated)
 {
-    if (eval) {
-        const auto &c = eval->confusion;
-        return grouped(double(c[0] + c[1] + c[2] + c[3]));
-    }
-    if (predictions > 0)
-        return grouped(double(predictions));
-    return maxExamples > 0
-               ? QStringLiteral("up to %1 (not evaluated yet)").arg(grouped(maxExamples))
-               : QStringLiteral("not evaluated yet");
-}
-
-RunData loadRun(const RunStore &store, qint64 runId)
-{
-    RunData r;
-    r.info = store.run(runId);
-    for (const auto &[key, value] : store.params(runId))
-        r.params[key] = value;
-    r.loss = store.metrics(runId, "train/loss");
-    for (const EvalRecord &e : store.evals(runId)) {
-        if (isValidationSplit(e.split)) {
-            r.validation.push_back(e);
-            if (!r.bestValidation || e.accuracy > r.bestValidation->accuracy)
-                r.bestValidation = e;
-        } else if (e.split == "test") {
-            r.test = e;
-        }
-    }
-
-    r.wallSeconds = store.trainingSeconds(runId);
-
-    // The trainer records the split sizes (data.examples.*). Runs recorded before it did: the step
-    // count pins the training examples down to one batch.
-    const double epochs = r.paramNumber("train.epochs"), batch = r.paramNumber("train.batch_size");
-    const double maxTrain = r.paramNumber("data.max_train_examples");
-    const double stepsPerEpoch = epochs > 0 ? std::ceil(double(r.info.totalSteps) / epochs) : 0;
-    if (const double n = r.paramNumber("data.examples.train"); n > 0)
-        r.trainExamples = grouped(n);
-    else if (maxTrain > 0 && stepsPerEpoch > 0 && maxTrain <= stepsPerEpoch * batch &&
-             maxTrain > (stepsPerEpoch - 1) * batch)
-        r.trainExamples = grouped(maxTrain);
-    else if (stepsPerEpoch > 0 && batch > 0)
-        r.trainExamples =
-            QStringLiteral("about %1 (%2 steps per epoch of %3)")
-                .arg(grouped(stepsPerEpoch * batch), grouped(stepsPerEpoch), grouped(batch));
-    else
-        r.trainExamples = maxTrain > 0 ? QStringLiteral("up to %1").arg(grouped(maxTrain))
-                                       : QStringLiteral("n/a");
-    const double maxEval = r.paramNumber("data.max_eval_examples");
-    r.validationExamples =
-        splitSize(r.validation.empty() ? std::nullopt : std::optional(r.validation.back()),
-                  qint64(store.predictions(runId, "validation").size()), maxEval);
-    r.testExamples = splitSize(r.test, qint64(store.predictions(runId, "test").size()), maxEval);
-    for (auto [key, text] : {std::pair{"data.examples.validation", &r.validationExamples},
-                             std::pair{"data.examples.test", &r.testExamples}})
-        if (const double n = r.paramNumber(key); n > 0)
-            *text = grouped(n);
-
-    if (store.checkpoints(runId).empty()) {
-        r.checkpointProblem = QStringLiteral("no checkpoint yet");
-    } else {
-        try {
-            r.checkpointDir = QString::fromStdString(bestCheckpointDir(store, runId));
-            if (!QFileInfo::exists(r.checkpointDir + QStringLiteral("/config.json"))) {
-                r.checkpointProblem =
-                    QStringLiteral("checkpoint folder %1 is missing").arg(r.checkpointDir);
-                r.checkpointDir.clear();
-            }
-        } catch (const Error &e) {
-            r.checkpointProblem = QString::fromUtf8(e.what());
-        }
-    }
-    return r;
-}
-
-void predict(RunData &r, const QStringList &sentences)
-{
-    if (r.checkpointDir.isEmpty() || sentences.isEmpty())
-        return;
-    std::vector<std::string> texts;
-    for (const QString &s : sentences)
-        texts.push_back(s.toStdString());
-    try {
-        r.predictions = Classifier::load(r.checkpointDir.toStdString()).predict(texts);
-    } catch (const std::exception &e) {
-        r.predictionError = QString::fromUtf8(e.what());
-    }
-}
-
-QString labelText(const Prediction &p)
-{
-    const QString name = QString::fromStdString(p.labelName).toLower();
-    if (name.isEmpty() || name.startsWith(QLatin1String("label_")))
-        return p.label == 1 ? QStringLiteral("positive") : QStringLiteral("negative");
-    return name;
+    if (count >= 0)
+        return grouped(double(count));
+    return evaluated ? QStringLiteral("n/a") : QStringLiteral("not evaluated yet");
 }
 
 // A ruled table: thin single lines (collapsed borders), full width.
@@ -234,32 +116,6 @@ QString num(const QString &text)
 
 // ---- sections ----
 
-struct Pair
-{
-    int a = -1, b = -1;       // indices into the runs; -1 = no comparison
-    bool kindsDiffer = false; // a is the first fine-tune run and b the first scratch run
-};
-
-Pair choosePair(const std::vector<RunData> &runs)
-{
-    Pair p;
-    for (int i = 0; i < int(runs.size()); ++i) {
-        if (p.a < 0 && runs[size_t(i)].info.kind == "finetune")
-            p.a = i;
-        if (p.b < 0 && runs[size_t(i)].info.kind == "scratch")
-            p.b = i;
-    }
-    if (p.a >= 0 && p.b >= 0) {
-        p.kindsDiffer = true;
-    } else if (runs.size() >= 2) {
-        p.a = 0;
-        p.b = 1;
-    } else {
-        p.a = p.b = -1;
-    }
-    return p;
-}
-
 QString testSentence(const RunData &r)
 {
     return QStringLiteral("%1 has no test evaluation yet (%2, step %3 of %4).")
@@ -267,20 +123,20 @@ QString testSentence(const RunData &r)
              grouped(double(r.info.totalSteps)));
 }
 
-QString summaryHtml(const std::vector<RunData> &runs, const Pair &pair)
+QString summaryHtml(const std::vector<RunData> &runs, const Comparison &pair)
 {
     QStringList parts;
     if (pair.a < 0) {
         for (const RunData &r : runs) {
             if (r.test)
                 parts << QStringLiteral("%1 (%2) reached <b>%3</b> test accuracy (F1 %4).")
-                             .arg(esc(r.name()), esc(r.info.kind), reportPercent(r.test->accuracy))
+                             .arg(esc(r.name()), esc(r.info.kind), pct(r.test->accuracy))
                              .arg(r.test->f1, 0, 'f', 3);
             else
                 parts << testSentence(r);
             if (r.bestValidation)
                 parts << QStringLiteral("Best validation accuracy: %1 at step %2.")
-                             .arg(reportPercent(r.bestValidation->accuracy),
+                             .arg(pct(r.bestValidation->accuracy),
                                   grouped(double(r.bestValidation->step)));
         }
         return parts.join(QLatin1Char(' '));
@@ -295,13 +151,11 @@ QString summaryHtml(const std::vector<RunData> &runs, const Pair &pair)
             parts << QStringLiteral(
                          "Fine-tuning (%1) reached <b>%2</b> test accuracy versus <b>%3</b> from "
                          "scratch (%4): <b>%5</b>.")
-                         .arg(nameA, reportPercent(a.test->accuracy),
-                              reportPercent(b.test->accuracy), nameB, diff);
+                         .arg(nameA, pct(a.test->accuracy), pct(b.test->accuracy), nameB, diff);
         else
             parts << QStringLiteral(
                          "%1 reached <b>%2</b> test accuracy versus <b>%3</b> for %4: <b>%5</b>.")
-                         .arg(nameA, reportPercent(a.test->accuracy),
-                              reportPercent(b.test->accuracy), nameB, diff);
+                         .arg(nameA, pct(a.test->accuracy), pct(b.test->accuracy), nameB, diff);
         parts << QStringLiteral("Test F1: %1 versus %2.")
                      .arg(a.test->f1, 0, 'f', 3)
                      .arg(b.test->f1, 0, 'f', 3);
@@ -309,50 +163,45 @@ QString summaryHtml(const std::vector<RunData> &runs, const Pair &pair)
         for (const RunData *r : {&a, &b}) {
             if (r->test)
                 parts << QStringLiteral("%1 reached <b>%2</b> test accuracy.")
-                             .arg(esc(r->name()), reportPercent(r->test->accuracy));
+                             .arg(esc(r->name()), pct(r->test->accuracy));
             else
                 parts << testSentence(*r);
         }
     }
     if (a.bestValidation && b.bestValidation) {
         parts << QStringLiteral("Best validation accuracy: %1 (step %2) versus %3 (step %4).")
-                     .arg(reportPercent(a.bestValidation->accuracy),
-                          grouped(double(a.bestValidation->step)),
-                          reportPercent(b.bestValidation->accuracy),
-                          grouped(double(b.bestValidation->step)));
+                     .arg(pct(a.bestValidation->accuracy), grouped(double(a.bestValidation->step)),
+                          pct(b.bestValidation->accuracy), grouped(double(b.bestValidation->step)));
         // How soon did A reach what B reached at its best?
-        const double target = b.bestValidation->accuracy;
-        const auto reached =
-            std::find_if(a.validation.begin(), a.validation.end(),
-                         [target](const EvalRecord &e) { return e.accuracy >= target; });
-        if (reached != a.validation.end() && b.bestValidation->step > 0) {
+        if (const std::optional<EvalRecord> &reached = pair.aMatchedBestOfB;
+            reached && b.bestValidation->step > 0) {
             parts << QStringLiteral(
                          "%1 first matched that best of %2 (%3) at step %4 (epoch %5), %6% of the "
                          "%7 steps %2 needed.")
-                         .arg(nameA, nameB, reportPercent(target), grouped(double(reached->step)))
+                         .arg(nameA, nameB, pct(b.bestValidation->accuracy),
+                              grouped(double(reached->step)))
                          .arg(reached->epoch, 0, 'f', 2)
                          .arg(100.0 * double(reached->step) / double(b.bestValidation->step), 0,
                               'f', 0)
                          .arg(grouped(double(b.bestValidation->step)));
         }
     }
-    if (a.wallSeconds >= 0 && b.wallSeconds >= 0)
+    if (a.trainingSeconds >= 0 && b.trainingSeconds >= 0)
         parts << QStringLiteral("Training time: %1 versus %2.")
-                     .arg(duration(a.wallSeconds), duration(b.wallSeconds));
+                     .arg(formatDuration(a.trainingSeconds), formatDuration(b.trainingSeconds));
     for (int i = 0; i < int(runs.size()); ++i) {
         if (i == pair.a || i == pair.b)
             continue;
         const RunData &r = runs[size_t(i)];
-        parts << (r.test
-                      ? QStringLiteral("Also reported: %1 (%2), %3 test accuracy.")
-                            .arg(esc(r.name()), esc(r.info.kind), reportPercent(r.test->accuracy))
-                      : testSentence(r));
+        parts << (r.test ? QStringLiteral("Also reported: %1 (%2), %3 test accuracy.")
+                               .arg(esc(r.name()), esc(r.info.kind), pct(r.test->accuracy))
+                         : testSentence(r));
     }
     return parts.join(QLatin1Char(' '));
 }
 
 void titlePage(ReportPageFlow &flow, const std::vector<RunData> &runs, const QString &databasePath,
-               const Pair &pair)
+               const Comparison &pair)
 {
     flow.space(mm(25));
     flow.html(
@@ -376,9 +225,9 @@ void titlePage(ReportPageFlow &flow, const std::vector<RunData> &runs, const QSt
                      esc(r.info.kind), esc(toString(r.info.status)),
                      QStringLiteral("%1 / %2").arg(grouped(double(r.info.lastStep)),
                                                    grouped(double(r.info.totalSteps))),
-                     r.bestValidation ? reportPercent(r.bestValidation->accuracy)
+                     r.bestValidation ? pct(r.bestValidation->accuracy)
                                       : QStringLiteral("not evaluated yet"),
-                     r.test ? reportPercent(r.test->accuracy) : QStringLiteral("not evaluated yet"),
+                     r.test ? pct(r.test->accuracy) : QStringLiteral("not evaluated yet"),
                      esc(r.info.startedAt.substr(0, 16))});
     }
     flow.table(
@@ -392,22 +241,20 @@ void titlePage(ReportPageFlow &flow, const std::vector<RunData> &runs, const QSt
     flow.html(QStringLiteral("<p>%1</p>").arg(summaryHtml(runs, pair)), mm(3));
 }
 
-void attentionSection(ReportPageFlow &flow, int cases)
+void attentionSection(ReportPageFlow &flow, const ReportData &data)
 {
     flow.heading(QStringLiteral("<h2>1. Self-attention check</h2>"), mm(45));
-    if (cases <= 0) {
+    if (data.attentionCases <= 0) {
         flow.html(QStringLiteral("<p class=\"muted\">Skipped (0 cases requested).</p>"), mm(3));
         return;
     }
-    std::vector<AttentionCheckCase> results;
-    try {
-        results = runAttentionChecks(cases);
-    } catch (const std::exception &e) {
+    if (!data.attentionError.isEmpty()) {
         flow.html(QStringLiteral("<p class=\"fail\">The check could not run: %1</p>")
-                      .arg(esc(QString::fromUtf8(e.what()))),
+                      .arg(esc(data.attentionError)),
                   mm(3));
         return;
     }
+    const std::vector<AttentionCheckCase> &results = data.attention;
     flow.html(QStringLiteral(
                   "<p>Our multi-head self-attention (linear maps, scaled dot products, masking and "
                   "softmax written "
@@ -492,11 +339,15 @@ QString confusionHtml(const EvalRecord &e, const QString &caption)
 
 QString modelText(const RunData &r)
 {
-    const QString dim = r.param("model.dim", QStringLiteral("0"));
-    if (dim == QLatin1String("0"))
-        return QStringLiteral("DistilBERT (architecture of config.json)");
-    return QStringLiteral("dim %1, %2 layers, %3 heads, FFN %4")
-        .arg(dim, r.param("model.n_layers"), r.param("model.n_heads"), r.param("model.hidden_dim"));
+    const ModelArchitecture &a = r.architecture;
+    if (!a.known())
+        return QStringLiteral("DistilBERT (architecture unknown: no checkpoint yet)");
+    return QStringLiteral("dim %1, %2 layers, %3 heads, FFN %4; %5 parameters")
+        .arg(a.dim)
+        .arg(a.layers)
+        .arg(a.heads)
+        .arg(a.hiddenDim)
+        .arg(grouped(double(a.parameters)));
 }
 
 void runSection(ReportPageFlow &flow, const RunData &r, int number, int index)
@@ -520,8 +371,10 @@ void runSection(ReportPageFlow &flow, const RunData &r, int number, int index)
         row({QStringLiteral("Seed"), QString::number(r.info.seed)}),
         row({QStringLiteral("Examples"),
              QStringLiteral("train %1; validation %2; test %3")
-                 .arg(r.trainExamples, r.validationExamples, r.testExamples)}),
-        row({QStringLiteral("Training time"), duration(r.wallSeconds)}),
+                 .arg(examplesText(r.examples.train, true),
+                      examplesText(r.examples.validation, r.lastValidation.has_value()),
+                      examplesText(r.examples.test, r.test.has_value()))}),
+        row({QStringLiteral("Training time"), formatDuration(r.trainingSeconds)}),
         row({QStringLiteral("Config hash"), esc(r.info.configHash.substr(0, 16))}),
     };
     QStringList results = {
@@ -531,7 +384,7 @@ void runSection(ReportPageFlow &flow, const RunData &r, int number, int index)
                       grouped(double(r.info.totalSteps)))}),
         row({QStringLiteral("Best validation accuracy"),
              r.bestValidation ? QStringLiteral("<b>%1</b> (step %2, epoch %3)")
-                                    .arg(reportPercent(r.bestValidation->accuracy),
+                                    .arg(pct(r.bestValidation->accuracy),
                                          grouped(double(r.bestValidation->step)))
                                     .arg(r.bestValidation->epoch, 0, 'f', 2)
                               : QStringLiteral("not evaluated yet")}),
@@ -540,15 +393,15 @@ void runSection(ReportPageFlow &flow, const RunData &r, int number, int index)
                               : QStringLiteral("not evaluated yet")}),
         row({QStringLiteral("Test accuracy"),
              r.test ? QStringLiteral("<b>%1</b> (best checkpoint, step %2)")
-                          .arg(reportPercent(r.test->accuracy), grouped(double(r.test->step)))
+                          .arg(pct(r.test->accuracy), grouped(double(r.test->step)))
                     : QStringLiteral("not evaluated yet")}),
         row({QStringLiteral("Test F1 / loss"),
              r.test
                  ? QStringLiteral("%1 / %2").arg(r.test->f1, 0, 'f', 3).arg(r.test->loss, 0, 'f', 4)
                  : QStringLiteral("not evaluated yet")}),
         row({QStringLiteral("Last training loss"),
-             r.loss.empty() ? QStringLiteral("no steps yet")
-                            : QString::number(r.loss.back().value, 'f', 4)}),
+             r.trainLoss.empty() ? QStringLiteral("no steps yet")
+                                 : QString::number(r.trainLoss.back().value, 'f', 4)}),
     };
     if (!r.info.error.empty())
         results << row({QStringLiteral("Error"),
@@ -582,13 +435,13 @@ void runSection(ReportPageFlow &flow, const RunData &r, int number, int index)
     flow.heading(heading, 0);
     flow.html(tables, mm(3));
 
-    ReportCurve raw{QStringLiteral("loss"), reportRunColor(r.info.id), {}, {}, true, false, false};
-    for (const MetricPoint &p : r.loss) {
+    ReportCurve raw{QStringLiteral("loss"), runColor(r.info.id), {}, {}, true, false, false};
+    for (const MetricPoint &p : r.trainLoss) {
         raw.x.append(double(p.step));
         raw.y.append(p.value);
     }
     const double alpha = raw.y.size() > 200 ? 0.9 : 0.6;
-    ReportCurve smooth{QStringLiteral("EMA %1").arg(alpha), reportRunColor(r.info.id), raw.x,
+    ReportCurve smooth{QStringLiteral("EMA %1").arg(alpha), runColor(r.info.id), raw.x,
                        emaSmoothed(raw.y, alpha)};
     ReportChart loss{QStringLiteral("Training loss (raw, EMA %1)").arg(alpha),
                      QStringLiteral("step"),
@@ -596,7 +449,7 @@ void runSection(ReportPageFlow &flow, const RunData &r, int number, int index)
                      {raw, smooth},
                      QStringLiteral("no training steps yet")};
     loss.showLegend = false;
-    ReportCurve acc{r.name(), reportRunColor(r.info.id), {}, {}, false, true};
+    ReportCurve acc{r.name(), runColor(r.info.id), {}, {}, false, true};
     for (const EvalRecord &e : r.validation) {
         acc.x.append(double(e.step));
         acc.y.append(e.accuracy * 100);
@@ -615,16 +468,15 @@ QString metricCell(const std::optional<EvalRecord> &e, double EvalRecord::*field
     if (!e)
         return QStringLiteral("<td class=\"num\">not evaluated yet</td>");
     const double v = (*e).*field;
-    return num(percent ? reportPercent(v)
-                       : QString::number(v, 'f', field == &EvalRecord::loss ? 4 : 3));
+    return num(percent ? pct(v) : QString::number(v, 'f', field == &EvalRecord::loss ? 4 : 3));
 }
 
 struct NoDelta // a comparison row without a difference column entry
 {
 };
 
-void comparisonSection(ReportPageFlow &flow, const std::vector<RunData> &runs, const Pair &pair,
-                       int number)
+void comparisonSection(ReportPageFlow &flow, const std::vector<RunData> &runs,
+                       const Comparison &pair, int number)
 {
     flow.heading(QStringLiteral("<h2>%1. Comparison</h2>").arg(number), mm(45));
     const bool delta = pair.a >= 0 && runs.size() == 2;
@@ -691,12 +543,13 @@ void comparisonSection(ReportPageFlow &flow, const std::vector<RunData> &runs, c
         QStringLiteral("Test loss"),
         [](const RunData &r) { return metricCell(r.test, &EvalRecord::loss, false); }, none);
     rows << metricRow(QStringLiteral("Training time"),
-                      text([](const RunData &r) { return duration(r.wallSeconds); }), none);
+                      text([](const RunData &r) { return formatDuration(r.trainingSeconds); }),
+                      none);
     flow.table(kGrid, row(headerCells, QStringLiteral("th")), rows, mm(5));
 
     QVector<ReportCurve> overlay;
     for (const RunData &r : runs) {
-        ReportCurve c{r.name(), reportRunColor(r.info.id), {}, {}, false, true};
+        ReportCurve c{r.name(), runColor(r.info.id), {}, {}, false, true};
         for (const EvalRecord &e : r.validation) {
             c.x.append(double(e.step));
             c.y.append(e.accuracy * 100);
@@ -713,36 +566,25 @@ void comparisonSection(ReportPageFlow &flow, const std::vector<RunData> &runs, c
         const RunData &b = runs[size_t(pair.b)];
         ReportCurve diff{
             QStringLiteral("difference"), QColor(40, 40, 40), {}, {}, false, true, false};
-        std::map<int64_t, double> accuracyB;
-        for (const EvalRecord &e : b.validation)
-            accuracyB[e.step] = e.accuracy;
-        for (const EvalRecord &e : a.validation) {
-            if (const auto it = accuracyB.find(e.step); it != accuracyB.end()) {
-                diff.x.append(double(e.step));
-                diff.y.append((e.accuracy - it->second) * 100);
-            }
+        bool interpolated = false;
+        for (const DifferencePoint &p : pair.difference) {
+            diff.x.append(double(p.step));
+            diff.y.append(p.points);
+            interpolated = interpolated || p.interpolated;
         }
         note = QStringLiteral("Difference = validation accuracy of %1 minus %2 in percentage "
-                              "points, at the steps both evaluated");
-        if (diff.x.isEmpty() && !a.validation.empty() && !b.validation.empty()) {
-            // No common steps (different eval_every): pair the n-th evaluations instead.
-            for (size_t i = 0; i < std::min(a.validation.size(), b.validation.size()); ++i) {
-                diff.x.append(double(i + 1));
-                diff.y.append((a.validation[i].accuracy - b.validation[i].accuracy) * 100);
-            }
-            note = QStringLiteral(
-                "Difference = validation accuracy of %1 minus %2 in percentage points, matched by "
-                "evaluation number (the runs evaluated at different steps)");
-        }
-        note = note.arg(esc(a.name()), esc(b.name())) +
-               QStringLiteral(" (%1 points).").arg(diff.x.size());
+                              "points, at every step either run evaluated inside the steps both "
+                              "cover")
+                   .arg(esc(a.name()), esc(b.name()));
+        if (interpolated)
+            note += QStringLiteral("; between a run's evaluations its accuracy is interpolated "
+                                   "linearly");
+        note += QStringLiteral(" (%1 points).").arg(diff.x.size());
         ReportChart d{QStringLiteral("Validation accuracy difference (points)"),
-                      note.contains(QLatin1String("evaluation number"))
-                          ? QStringLiteral("evaluation")
-                          : QStringLiteral("step"),
+                      QStringLiteral("step"),
                       QStringLiteral("points"),
                       {diff},
-                      QStringLiteral("not evaluated yet")};
+                      QStringLiteral("no validation steps in common yet")};
         d.zeroLine = true;
         d.showLegend = false;
         charts.append(d);
@@ -769,12 +611,12 @@ void sentencesSection(ReportPageFlow &flow, const std::vector<RunData> &runs,
     for (qsizetype i = 0; i < sentences.size(); ++i) {
         QStringList cells = {esc(sentences[i])};
         for (const RunData &r : runs) {
-            if (r.checkpointDir.isEmpty()) {
+            if (!r.hasCheckpoint()) {
                 cells << QStringLiteral("<span class=\"muted\">no checkpoint</span>");
-            } else if (!r.predictionError.isEmpty() || size_t(i) >= r.predictions.size()) {
+            } else if (!r.verdicts.error.isEmpty() || size_t(i) >= r.verdicts.predictions.size()) {
                 cells << QStringLiteral("<span class=\"fail\">error (see below)</span>");
             } else {
-                const Prediction &p = r.predictions[size_t(i)];
+                const Prediction &p = r.verdicts.predictions[size_t(i)];
                 const double prob = size_t(p.label) < p.probabilities.size()
                                         ? p.probabilities[size_t(p.label)]
                                         : qQNaN();
@@ -782,7 +624,7 @@ void sentencesSection(ReportPageFlow &flow, const std::vector<RunData> &runs,
                 cells << QStringLiteral("<span style=\"color:%1\"><b>%2</b></span> %3")
                              .arg(label == QLatin1String("positive") ? QStringLiteral("#1b7f3b")
                                                                      : QStringLiteral("#b00020"),
-                                  label, reportPercent(prob));
+                                  label, pct(prob));
             }
         }
         rows << row(cells);
@@ -790,11 +632,11 @@ void sentencesSection(ReportPageFlow &flow, const std::vector<RunData> &runs,
     flow.table(kGrid, row(header, QStringLiteral("th")), rows, mm(3));
     QStringList notes;
     for (const RunData &r : runs) {
-        if (r.checkpointDir.isEmpty())
+        if (!r.hasCheckpoint())
             notes << QStringLiteral("%1: %2.").arg(esc(r.name()), esc(r.checkpointProblem));
-        else if (!r.predictionError.isEmpty())
+        else if (!r.verdicts.error.isEmpty())
             notes << QStringLiteral("%1: could not classify: %2")
-                         .arg(esc(r.name()), esc(r.predictionError));
+                         .arg(esc(r.name()), esc(r.verdicts.error));
     }
     if (!notes.isEmpty())
         flow.html(QStringLiteral("<p class=\"muted small\">%1</p>")
@@ -823,64 +665,22 @@ void discussionSection(ReportPageFlow &flow, const QString &discussion, int numb
 
 } // namespace
 
-QString reportPercent(double fraction)
+void renderReport(const ReportData &data, const QString &outputPath)
 {
-    if (!(fraction >= 0))
-        return QStringLiteral("n/a");
-    return QString::number(fraction * 100, 'f', 1) + QLatin1Char('%');
-}
-
-QStringList defaultReportSentences()
-{
-    return {QStringLiteral("A moving, beautifully acted film that stays with you long after."),
-            QStringLiteral("Funny, warm and surprisingly wise: one of the best films of the year."),
-            QStringLiteral("A tedious, badly written mess that wastes a talented cast."),
-            QStringLiteral("The plot is predictable and the jokes fall flat.")};
-}
-
-void writeReport(const ReportOptions &options)
-{
-    if (options.runIds.isEmpty())
-        throw Error("report: no runs given; name at least one run (see `sentilab-cli runs list`)");
-    if (options.outputPath.isEmpty())
-        throw Error("report: no output file given");
-    const std::string dbPath = options.databasePath.isEmpty() ? RunStore::defaultPath()
-                                                              : options.databasePath.toStdString();
-    if (!QFileInfo::exists(QString::fromStdString(dbPath)))
-        throw Error("report: no run store at " + dbPath + "; train a run first or pass --db");
-    const RunStore store = RunStore::openExisting(dbPath);
-
-    std::vector<RunData> runs;
-    std::vector<int64_t> ids;
-    for (qint64 runId : options.runIds) {
-        try {
-            runs.push_back(loadRun(store, runId));
-        } catch (const Error &e) {
-            throw Error(std::string("report: ") + e.what() + "; see `sentilab-cli runs list`");
-        }
-        ids.push_back(runId);
-    }
-    const std::optional<ComparisonNotes> notes = store.comparison(ids);
-    QStringList sentences = options.sentences;
-    if (sentences.isEmpty() && notes)
-        for (const std::string &s : notes->sentences)
-            sentences << QString::fromStdString(s);
-    if (sentences.isEmpty())
-        sentences = defaultReportSentences();
-    QString discussion = options.discussion;
-    if (discussion.isEmpty() && notes)
-        discussion = QString::fromStdString(notes->discussion);
-
-    // Open the output before the slow part, so a bad path fails at once; QSaveFile leaves no
-    // half-written report behind.
-    QSaveFile file(options.outputPath);
+    // QSaveFile leaves no half-written report behind.
+    QSaveFile file(outputPath);
     if (!file.open(QIODevice::WriteOnly))
-        throw Error("report: cannot write " + options.outputPath.toStdString() + ": " +
+        throw Error("report: cannot write " + outputPath.toStdString() + ": " +
                     file.errorString().toStdString() + "; choose a writable folder");
-
-    for (RunData &r : runs)
-        predict(r, sentences);
-    const Pair pair = choosePair(runs);
+    std::vector<RunData> runs;
+    for (size_t i = 0; i < data.comparison.runs.size(); ++i) {
+        RunData r;
+        static_cast<RunSummary &>(r) = data.comparison.runs[i];
+        if (i < data.verdicts.size())
+            r.verdicts = data.verdicts[i];
+        runs.push_back(std::move(r));
+    }
+    const Comparison &pair = data.comparison;
 
     QPdfWriter writer(&file);
     writer.setPageSize(QPageSize(QPageSize::A4));
@@ -890,7 +690,7 @@ void writeReport(const ReportOptions &options)
     writer.setCreator(QStringLiteral("SentiLab %1").arg(QString::fromLatin1(kVersion)));
     QCPPainter painter;
     if (!painter.begin(&writer))
-        throw Error("report: cannot start a PDF in " + options.outputPath.toStdString());
+        throw Error("report: cannot start a PDF in " + outputPath.toStdString());
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
 
@@ -898,20 +698,43 @@ void writeReport(const ReportOptions &options)
         &writer, &painter,
         QStringLiteral("SentiLab report, %1")
             .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
-    titlePage(flow, runs, QString::fromStdString(dbPath), pair);
+    titlePage(flow, runs, data.databasePath, pair);
     flow.newPage();
-    attentionSection(flow, options.attentionCases);
+    attentionSection(flow, data);
     flow.heading(QStringLiteral("<h2>2. Runs</h2>"),
                  mm(120)); // with most of the first run's section
     for (size_t i = 0; i < runs.size(); ++i)
         runSection(flow, runs[i], 2, int(i) + 1);
     comparisonSection(flow, runs, pair, 3);
-    sentencesSection(flow, runs, sentences, 4);
-    discussionSection(flow, discussion, 5);
+    sentencesSection(flow, runs, data.sentences, 4);
+    discussionSection(flow, data.discussion, 5);
     painter.end();
     if (!file.commit())
-        throw Error("report: cannot write " + options.outputPath.toStdString() + ": " +
+        throw Error("report: cannot write " + outputPath.toStdString() + ": " +
                     file.errorString().toStdString());
+}
+
+void checkReportOutput(const QString &outputPath)
+{
+    if (outputPath.isEmpty())
+        throw Error("report: no output file given");
+    const QFileInfo info(outputPath);
+    const QFileInfo folder(info.absolutePath());
+    if (!folder.isDir())
+        throw Error("report: cannot write " + outputPath.toStdString() + ": the folder " +
+                    folder.filePath().toStdString() + " does not exist");
+    if (info.isDir())
+        throw Error("report: cannot write " + outputPath.toStdString() +
+                    ": it is a folder; name a .pdf file");
+    if (!folder.isWritable() || (info.exists() && !info.isWritable()))
+        throw Error("report: cannot write " + outputPath.toStdString() +
+                    ": permission denied; choose a writable folder");
+}
+
+void writeReport(const ReportOptions &options)
+{
+    checkReportOutput(options.outputPath); // fail at once, before the slow part
+    renderReport(buildReportData(options), options.outputPath);
 }
 
 } // namespace sentilab::ui

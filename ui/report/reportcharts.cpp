@@ -8,7 +8,7 @@
 #include <QTextBlock>
 #include <QTextDocument>
 
-#include <qcustomplot.h>
+#include "common/qcpinclude.h"
 
 namespace sentilab::ui {
 namespace {
@@ -140,33 +140,6 @@ void drawReportChart(QCPPainter *painter, const QRectF &target, const ReportChar
     painter->setClipRect(QRectF(0, 0, width, height));
     plot.toPainter(painter, width, height);
     painter->restore();
-}
-
-QVector<double> emaSmoothed(const QVector<double> &values, double alpha)
-{
-    QVector<double> out;
-    out.reserve(values.size());
-    double numerator = 0, denominator = 0;
-    for (double v : values) {
-        if (!std::isfinite(v)) {
-            out.append(qQNaN());
-            continue;
-        }
-        numerator = alpha * numerator + (1 - alpha) * v;
-        denominator = alpha * denominator + (1 - alpha);
-        out.append(numerator / denominator);
-    }
-    return out;
-}
-
-QColor reportRunColor(qint64 runId)
-{
-    // Okabe-Ito palette: distinguishable with colour-blindness, readable on light and dark.
-    // The app's runColor() uses this too, so a run has one colour everywhere.
-    static const QColor palette[] = {
-        QColor(0, 114, 178), QColor(213, 94, 0),   QColor(0, 158, 115),   QColor(204, 121, 167),
-        QColor(230, 159, 0), QColor(86, 180, 233), QColor(120, 120, 120), QColor(240, 228, 66)};
-    return palette[size_t(runId > 0 ? runId - 1 : 0) % (sizeof palette / sizeof palette[0])];
 }
 
 ReportPageFlow::ReportPageFlow(QPdfWriter *writer, QCPPainter *painter, QString footer)

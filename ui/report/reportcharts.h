@@ -46,14 +46,6 @@ struct ReportChart
 void drawReportChart(QCPPainter *painter, const QRectF &target, const ReportChart &chart,
                      double deviceDpi);
 
-// Debiased exponential moving average (weight `alpha` of the previous value); NaN stays NaN and
-// does not disturb the average. The same smoothing as the training charts.
-QVector<double> emaSmoothed(const QVector<double> &values, double alpha);
-
-// The run colour used in the report. Equal to sentilab::ui::runColor() of the desktop views
-// (sentilab_report cannot link sentilab_ui; tst_report checks that they agree).
-QColor reportRunColor(qint64 runId);
-
 // A cursor that lays a report out top to bottom over the pages of a QPdfWriter: HTML blocks
 // (QTextDocument, laid out at the writer's resolution), tables split between rows with their
 // header repeated, and rows of charts. A block that does not fit moves to the next page; every

@@ -11,15 +11,15 @@ struct AttentionCheckCase
     int index = 0;
     int64_t batch = 0, length = 0, dim = 0, heads = 0;
     bool bias = true;
-    bool keyPaddingMask = false;  // some keys of some rows are padding
-    bool attentionMask = false;   // an additive float [L, L] mask is applied
+    bool keyPaddingMask = false; // some keys of some rows are padding
+    bool attentionMask = false;  // an additive float [L, L] mask is applied
     bool float64 = false;
-    double maxDiffOutput = 0;     // max |ours - torch| over the attention output
-    double maxDiffWeights = 0;    // max |ours - torch| over the head-averaged weights
-    double maxDiffHeadWeights = 0;// max |ours - torch| over per-head weights
-    double tolerance = 0;         // 1e-5 (float32) or 1e-10 (float64)
+    double maxDiffOutput = 0;      // max |ours - torch| over the attention output
+    double maxDiffWeights = 0;     // max |ours - torch| over the head-averaged weights
+    double maxDiffHeadWeights = 0; // max |ours - torch| over per-head weights
+    double tolerance = 0;          // 1e-5 (float32) or 1e-10 (float64)
     bool passed = false;
-    std::string shape() const;    // e.g. "B=4 L=17 E=768 H=12"
+    std::string shape() const; // e.g. "B=4 L=17 E=768 H=12"
 };
 
 // Runs `cases` randomised cases from `seed`. The first cases pin the corners (E=768 with 12 heads,

@@ -18,10 +18,10 @@ struct ForwardOutput
 
 struct Prediction
 {
-    int64_t label = 0;                  // argmax class id
-    std::string labelName;              // from config.json id2label
-    std::vector<float> probabilities;   // softmax over the classes
-    std::vector<std::string> tokens;    // WordPiece tokens, [CLS]/[SEP] included
+    int64_t label = 0;                // argmax class id
+    std::string labelName;            // from config.json id2label
+    std::vector<float> probabilities; // softmax over the classes
+    std::vector<std::string> tokens;  // WordPiece tokens, [CLS]/[SEP] included
 };
 
 // A loaded model. Loading is slow (reads the checkpoint); forward/predict are safe to call from one
@@ -31,7 +31,8 @@ class Classifier
 {
 public:
     // Loads a Hugging Face folder: config.json, model.safetensors or pytorch_model.bin, and (for
-    // predict) vocab.txt. A masked-LM checkpoint gets a freshly initialised head (see loadReport()).
+    // predict) vocab.txt. A masked-LM checkpoint gets a freshly initialised head (see
+    // loadReport()).
     static Classifier load(const std::string &modelDir);
 
     Classifier(Classifier &&) noexcept;
@@ -45,7 +46,8 @@ public:
     // Tokenises (max_position_embeddings tokens at most) and classifies each text.
     std::vector<Prediction> predict(const std::vector<std::string> &texts) const;
 
-    // Writes a Hugging Face folder (config.json, model.safetensors, vocab.txt, tokenizer_config.json).
+    // Writes a Hugging Face folder (config.json, model.safetensors, vocab.txt,
+    // tokenizer_config.json).
     void save(const std::string &dir) const;
 
     const DistilBertConfig &config() const;

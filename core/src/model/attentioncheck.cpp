@@ -85,8 +85,8 @@ void runCase(AttentionCheckCase &c, uint64_t seed)
     c.maxDiffHeadWeights = maxAbsDiff(mine.weights, refHeadWeights);
     c.maxDiffWeights = maxAbsDiff(mine.weights.mean(1), refAvgWeights);
     c.tolerance = c.float64 ? 1e-10 : 1e-5;
-    c.passed = c.maxDiffOutput <= c.tolerance && c.maxDiffWeights <= c.tolerance
-               && c.maxDiffHeadWeights <= c.tolerance;
+    c.passed = c.maxDiffOutput <= c.tolerance && c.maxDiffWeights <= c.tolerance &&
+               c.maxDiffHeadWeights <= c.tolerance;
 }
 
 } // namespace

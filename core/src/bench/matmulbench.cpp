@@ -19,8 +19,9 @@ MatmulBenchResult benchMatmul(int repeats)
     for (int i = 0; i < std::max(1, repeats); ++i) {
         const auto t0 = std::chrono::steady_clock::now();
         torch::matmul_out(c, a, b);
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                         .count());
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count());
     }
     std::sort(ms.begin(), ms.end());
     r.medianMs = ms[ms.size() / 2];

@@ -18,7 +18,8 @@ EncodedSplit encodeSplit(const Tokenizer &tokenizer, const std::vector<Example> 
     return split;
 }
 
-BatchTensors makeBatch(const EncodedSplit &split, const std::vector<int64_t> &indices, int64_t padId)
+BatchTensors makeBatch(const EncodedSplit &split, const std::vector<int64_t> &indices,
+                       int64_t padId)
 {
     int64_t length = 0;
     for (const int64_t i : indices)

@@ -18,7 +18,10 @@ class FastDropoutImpl : public torch::nn::Module
 public:
     explicit FastDropoutImpl(double p = 0.5) : m_p(p) {}
     // Identity in eval mode or when p == 0.
-    torch::Tensor forward(const torch::Tensor &x) { return is_training() && m_p > 0 ? hashDropout(x, m_p) : x; }
+    torch::Tensor forward(const torch::Tensor &x)
+    {
+        return is_training() && m_p > 0 ? hashDropout(x, m_p) : x;
+    }
     double p() const { return m_p; }
 
 private:

@@ -1,5 +1,6 @@
 #include <sentilab/training.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -55,7 +56,7 @@ private:
     bool evaluateValidation(int64_t epoch, double epochProgress);
     void finalTest();
     void flushMetrics();
-    void recordDataFiles();
+    void recordResolvedFacts();
     void checkDataFilesUnchanged() const;
     void fail(const std::string &what);
     void requireRunFolder() const;
@@ -153,7 +154,7 @@ TrainingResult Run::execute()
             m_store->renameRun(m_result.runId,
                                m_config.name + "-" + std::to_string(m_result.runId));
         m_store->setParams(m_result.runId, m_config.flatten());
-        recordDataFiles();
+        recordResolvedFacts();
     }
     const Heartbeat heartbeat(m_dbPath, m_result.runId);
     m_checkpointDir = runCheckpointDir(root, m_result.runId);
@@ -218,7 +219,7 @@ void Run::requireRunFolder() const
                                       "possible from this folder: start a new run");
 }
 
-void Run::recordDataFiles()
+void Run::recordResolvedFacts()
 {
     std::vector<std::pair<std::string, std::string>> params;
     for (const DataFile &f : m_dataFiles) {
@@ -229,6 +230,26 @@ void Run::recordDataFiles()
     params.emplace_back("data.examples.train", std::to_string(m_train.size()));
     params.emplace_back("data.examples.validation", std::to_string(m_validation.size()));
     params.emplace_back("data.examples.test", std::to_string(m_test.size()));
+    params.emplace_back("data.tokens.train", std::to_string(m_train.realTokens));
+    // The architecture as built (config.json plus the experiment's overrides): a fine-tune run's
+    // config says "model.dim 0" (= config.json's), readers need the real numbers.
+    const DistilBertConfig &c = m_setup.config;
+    const auto shortest = [](double v) { // round-trip form, locale-independent
+        char buf[32];
+        return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+    };
+    for (const auto &[key, value] : std::vector<std::pair<const char *, std::string>>{
+             {"vocab_size", std::to_string(c.vocabSize)},
+             {"max_position_embeddings", std::to_string(c.maxPositionEmbeddings)},
+             {"dim", std::to_string(c.dim)},
+             {"n_layers", std::to_string(c.nLayers)},
+             {"n_heads", std::to_string(c.nHeads)},
+             {"hidden_dim", std::to_string(c.hiddenDim)},
+             {"num_labels", std::to_string(c.numLabels())},
+             {"dropout", shortest(c.dropout)},
+             {"attention_dropout", shortest(c.attentionDropout)},
+             {"seq_classif_dropout", shortest(c.seqClassifDropout)}})
+        params.emplace_back(std::string("model.resolved.") + key, value);
     m_store->setParams(m_result.runId, params);
 }
 

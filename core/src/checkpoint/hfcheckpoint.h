@@ -19,7 +19,8 @@ DistilBertForSequenceClassification loadClassifierFolder(const std::string &dir,
 // Writes config.json, model.safetensors, vocab.txt (copied from `vocabPath` when not empty) and
 // tokenizer_config.json into `dir` (created if needed), each file atomically (temp + rename), so
 // that Python `transformers` can load the folder. Throws sentilab::Error.
-void saveClassifierFolder(const std::string &dir, const DistilBertForSequenceClassificationImpl &model,
+void saveClassifierFolder(const std::string &dir,
+                          const DistilBertForSequenceClassificationImpl &model,
                           const std::string &vocabPath);
 
 // Writes `text` to `path` through a temporary file and rename. Throws sentilab::Error.

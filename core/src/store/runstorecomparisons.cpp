@@ -45,9 +45,9 @@ void RunStore::saveComparison(const ComparisonNotes &notes)
 std::optional<ComparisonNotes> RunStore::comparison(std::vector<int64_t> runIds) const
 {
     const std::string key = comparisonKey(runIds);
-    runstore::Statement s(m_impl->db,
-                          "SELECT discussion, sentences, updated_at FROM comparisons WHERE run_ids = ?1",
-                          "reading the comparison of runs " + key);
+    runstore::Statement s(
+        m_impl->db, "SELECT discussion, sentences, updated_at FROM comparisons WHERE run_ids = ?1",
+        "reading the comparison of runs " + key);
     s.bind(1, key);
     if (!s.step())
         return std::nullopt;

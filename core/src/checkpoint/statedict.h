@@ -17,9 +17,9 @@ TensorMap loadStateDict(const std::string &path);
 // What a load did, worded like Hugging Face's warnings.
 struct LoadReport
 {
-    std::string source;                  // the checkpoint file
-    std::vector<std::string> loaded;     // model parameters taken from the file
-    std::vector<std::string> missing;    // model parameters not in the file: left freshly initialised
+    std::string source;               // the checkpoint file
+    std::vector<std::string> loaded;  // model parameters taken from the file
+    std::vector<std::string> missing; // model parameters not in the file: left freshly initialised
     std::vector<std::string> unexpected; // file tensors the model has no use for
     std::vector<std::string> ignored;    // file tensors dropped on purpose (masked-LM head vocab_*)
     std::string summary() const;         // human-readable lines, empty parts omitted

@@ -41,7 +41,9 @@ torch::Tensor hashDropout(const torch::Tensor &x, double p)
         const scalar_t keep = scalar_t(scale);
         at::parallel_for(0, n, 16384, [&](int64_t begin, int64_t end) {
             for (int64_t i = begin; i < end; ++i)
-                out[i] = (mix(seed + uint64_t(i) * 0x9e3779b97f4a7c15ULL) >> 32) >= threshold ? keep : scalar_t(0);
+                out[i] = (mix(seed + uint64_t(i) * 0x9e3779b97f4a7c15ULL) >> 32) >= threshold
+                             ? keep
+                             : scalar_t(0);
         });
     });
     return x * mask;

@@ -14,8 +14,8 @@ struct EncodedSplit
 {
     std::vector<std::vector<int64_t>> ids; // [CLS] ... [SEP], truncated to the max length
     std::vector<int64_t> labels;
-    std::vector<int64_t> lengths;          // ids[i].size()
-    int64_t realTokens = 0;                // sum of lengths
+    std::vector<int64_t> lengths; // ids[i].size()
+    int64_t realTokens = 0;       // sum of lengths
     int64_t size() const { return int64_t(ids.size()); }
 };
 
@@ -30,6 +30,7 @@ struct BatchTensors
     int64_t realTokens = 0;
 };
 
-BatchTensors makeBatch(const EncodedSplit &split, const std::vector<int64_t> &indices, int64_t padId);
+BatchTensors makeBatch(const EncodedSplit &split, const std::vector<int64_t> &indices,
+                       int64_t padId);
 
 } // namespace sentilab

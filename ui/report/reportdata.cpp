@@ -1,0 +1,93 @@
+#include "reportdata.h"
+
+#include <QFileInfo>
+
+#include <sentilab/error.h>
+#include <sentilab/runstore.h>
+
+#include "common/formatting.h"
+
+namespace sentilab::ui {
+namespace {
+
+RunVerdicts classify(const RunSummary &run, const QStringList &sentences)
+{
+    RunVerdicts v;
+    if (run.checkpointDir.empty() || sentences.isEmpty())
+        return v;
+    std::vector<std::string> texts;
+    for (const QString &s : sentences)
+        texts.push_back(s.toStdString());
+    try {
+        v.predictions = Classifier::load(run.checkpointDir).predict(texts);
+    } catch (const std::exception &e) {
+        v.error = QString::fromUtf8(e.what());
+    }
+    return v;
+}
+
+} // namespace
+
+ReportData buildReportData(const ReportOptions &options, const std::atomic<bool> *cancel,
+                           const ReportProgress &progress)
+{
+    if (options.runIds.isEmpty())
+        throw Error("report: no runs given; name at least one run (see `sentilab-cli runs list`)");
+    const std::string dbPath = options.databasePath.isEmpty() ? RunStore::defaultPath()
+                                                              : options.databasePath.toStdString();
+    if (!QFileInfo::exists(QString::fromStdString(dbPath)))
+        throw Error("report: no run store at " + dbPath + "; train a run first or pass --db");
+    const RunStore store = RunStore::openExisting(dbPath);
+    const auto checkCancel = [cancel] {
+        if (cancel && cancel->load())
+            throw Error("report cancelled");
+    };
+    const int total = int(options.runIds.size()) + 2;
+    const auto step = [&](int done, const QString &what) {
+        checkCancel();
+        if (progress)
+            progress(done, total, what);
+    };
+
+    ReportData data;
+    data.databasePath = QString::fromStdString(dbPath);
+    step(0, QStringLiteral("Reading the runs"));
+    std::vector<int64_t> ids(options.runIds.begin(), options.runIds.end());
+    try {
+        data.comparison = compareRuns(store, ids);
+    } catch (const Error &e) {
+        throw Error(std::string("report: ") + e.what() + "; see `sentilab-cli runs list`");
+    }
+
+    const std::optional<ComparisonNotes> notes = store.comparison(ids);
+    data.sentences = options.sentences;
+    if (data.sentences.isEmpty() && notes)
+        for (const std::string &s : notes->sentences)
+            data.sentences << QString::fromStdString(s);
+    if (data.sentences.isEmpty())
+        data.sentences = defaultStarterSentences();
+    data.discussion = options.discussion;
+    if (data.discussion.isEmpty() && notes)
+        data.discussion = QString::fromStdString(notes->discussion);
+
+    int done = 1;
+    for (const RunSummary &run : data.comparison.runs) {
+        step(done++,
+             QStringLiteral("Classifying the example sentences with run %1").arg(run.info.id));
+        data.verdicts.push_back(classify(run, data.sentences));
+    }
+    data.attentionCases = options.attentionCases;
+    if (options.attentionCases > 0) {
+        step(done,
+             QStringLiteral("Checking our self-attention against torch::nn::MultiheadAttention"));
+        try {
+            data.attention = runAttentionChecks(options.attentionCases);
+        } catch (const std::exception &e) {
+            data.attentionError = QString::fromUtf8(e.what());
+        }
+    }
+    step(total, QStringLiteral("Writing the PDF"));
+    return data;
+}
+
+} // namespace sentilab::ui
