@@ -44,6 +44,8 @@ namespace {
 constexpr int kSaveDelayMs = 800;
 constexpr int kTextRole = Qt::UserRole;      // disagreement: the sentence
 constexpr int kIndexRole = Qt::UserRole + 1; // disagreement: example index in the test split
+constexpr int kRunARole = Qt::UserRole + 2;  // disagreement: the compared runs A and B
+constexpr int kRunBRole = Qt::UserRole + 3;
 constexpr int kKeyRole = Qt::UserRole;       // config table: the flattened key
 constexpr int kValueRole = Qt::UserRole + 1; // config table: the value behind the text
 
@@ -175,7 +177,8 @@ void CompareView::buildUi()
         last->timer.start();
         const QString text = item->data(0, kTextRole).toString();
         if (!text.isEmpty())
-            Q_EMIT sentenceChosen(text);
+            Q_EMIT sentenceChosen(text, item->data(0, kRunARole).toLongLong(),
+                                  item->data(0, kRunBRole).toLongLong());
     };
     connect(m_disagreements, &QTreeWidget::itemClicked, this, emitChosen);
     connect(m_disagreements, &QTreeWidget::itemActivated, this, emitChosen);
@@ -671,6 +674,8 @@ void CompareView::fillDisagreements(const Comparison &c)
         item->setToolTip(0, text.isEmpty() ? fromStd(c.textError) : text);
         item->setData(0, kTextRole, text);
         item->setData(0, kIndexRole, qint64(d.index));
+        item->setData(0, kRunARole, qint64(a.info.id));
+        item->setData(0, kRunBRole, qint64(b.info.id));
         item->setText(1, labelName(d.label));
         item->setText(2, verdict(d.a));
         item->setForeground(2, d.a.predicted == d.label ? rightColor() : wrongColor());

@@ -60,8 +60,8 @@ public:
     QList<qint64> checkedRuns() const;
 
 Q_SIGNALS:
-    // The user clicked or activated a disagreement: show this sentence in the inference pane.
-    void sentenceChosen(const QString &text);
+    // The user clicked or activated a disagreement: ask the two compared runs (A, B) about it.
+    void sentenceChosen(const QString &text, qint64 runA, qint64 runB);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;

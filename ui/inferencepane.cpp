@@ -2,6 +2,7 @@
 
 #include "appsettings.h"
 #include "inferenceworker.h"
+#include "resultcard.h"
 #include "storereader.h"
 #include "uitypes.h"
 
@@ -34,66 +35,6 @@ namespace sentilab::ui {
 namespace {
 
 constexpr int kDebounceMs = 250;
-
-QColor sentimentColor(bool positive)
-{
-    // Okabe-Ito bluish green and vermillion: distinct for colour-blind readers, on light and dark.
-    return positive ? QColor(0, 158, 115) : QColor(213, 94, 0);
-}
-
-void setSmall(QLabel *label)
-{
-    QFont f = label->font();
-    f.setPointSizeF(f.pointSizeF() * 0.9);
-    label->setFont(f);
-    label->setForegroundRole(QPalette::PlaceholderText);
-}
-
-// A tug-of-war bar: the negative share from the left, the positive share from the right, a tick
-// at 0.5.
-class ProbabilityBar : public QWidget
-{
-public:
-    explicit ProbabilityBar(QWidget *parent = nullptr) : QWidget(parent)
-    {
-        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    }
-    void setPositive(double p)
-    {
-        m_positive = p;
-        update();
-    }
-    QSize sizeHint() const override { return {200, fontMetrics().height()}; }
-    QSize minimumSizeHint() const override { return {60, fontMetrics().height()}; }
-
-protected:
-    void paintEvent(QPaintEvent *) override
-    {
-        QPainter p(this);
-        p.setRenderHint(QPainter::Antialiasing);
-        const QRectF r = QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5);
-        QPainterPath clip;
-        clip.addRoundedRect(r, 4, 4);
-        p.setClipPath(clip);
-        p.fillRect(
-            r, blendColors(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.1));
-        if (m_positive >= 0) {
-            const double split = r.left() + r.width() * (1.0 - m_positive);
-            p.fillRect(QRectF(r.left(), r.top(), split - r.left(), r.height()),
-                       sentimentColor(false));
-            p.fillRect(QRectF(split, r.top(), r.right() - split, r.height()), sentimentColor(true));
-        }
-        p.setClipping(false);
-        p.setPen(QPen(palette().color(QPalette::Window), 2));
-        p.drawLine(QPointF(r.center().x(), r.top()), QPointF(r.center().x(), r.bottom()));
-        p.setPen(palette().color(QPalette::Mid));
-        p.setBrush(Qt::NoBrush);
-        p.drawRoundedRect(r, 4, 4);
-    }
-
-private:
-    double m_positive = -1;
-};
 
 // A push button showing as much of a long sentence as fits, the whole sentence as tooltip.
 class SentenceButton : public QPushButton
@@ -133,208 +74,6 @@ private:
 
 } // namespace
 
-// One model's verdict: run name and colour, predicted label, probability bar and text, tokens,
-// latency; or a message saying why there is no model.
-class ResultCard : public QFrame
-{
-public:
-    ResultCard(int slot, QWidget *parent) : QFrame(parent), m_slot(slot)
-    {
-        setObjectName(slot == 0 ? "finetuneCard" : "scratchCard");
-        setFrameShape(QFrame::StyledPanel);
-        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-
-        m_swatch = new QLabel(this);
-        m_title = new QLabel(this);
-        m_title->setObjectName("title");
-        QFont bold = m_title->font();
-        bold.setBold(true);
-        m_title->setFont(bold);
-        m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        auto *kind = new QLabel(slot == 0 ? InferencePane::tr("pre-trained, fine-tuned")
-                                          : InferencePane::tr("random init, from scratch"),
-                                this);
-        setSmall(kind);
-        auto *header = new QHBoxLayout;
-        header->addWidget(m_swatch);
-        header->addWidget(m_title, 1);
-        header->addWidget(kind);
-
-        m_summary = new QLabel(this);
-        m_summary->setObjectName("summary");
-        setSmall(m_summary);
-
-        m_message = new QLabel(this);
-        m_message->setObjectName("message");
-        m_message->setWordWrap(true);
-        m_message->setAlignment(Qt::AlignCenter);
-        m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        m_message->setMargin(12);
-
-        auto *result = new QWidget(this);
-        m_verdict = new QLabel(result);
-        m_verdict->setObjectName("verdict");
-        QFont big = m_verdict->font();
-        big.setPointSizeF(big.pointSizeF() * 1.6);
-        big.setBold(true);
-        m_verdict->setFont(big);
-        m_probability = new QLabel(result);
-        m_probability->setObjectName("probability");
-        m_probability->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        auto *verdictRow = new QHBoxLayout;
-        verdictRow->addWidget(m_verdict);
-        verdictRow->addStretch();
-        verdictRow->addWidget(m_probability);
-
-        m_bar = new ProbabilityBar(result);
-        auto *negative = new QLabel(InferencePane::tr("negative"), result);
-        auto *positive = new QLabel(InferencePane::tr("positive"), result);
-        setSmall(negative);
-        setSmall(positive);
-        auto *ends = new QHBoxLayout;
-        ends->addWidget(negative);
-        ends->addStretch();
-        ends->addWidget(positive);
-
-        auto *tokensCaption = new QLabel(InferencePane::tr("WordPiece tokens"), result);
-        setSmall(tokensCaption);
-        m_tokens = new QLabel(result);
-        m_tokens->setObjectName("tokens");
-        m_tokens->setWordWrap(true);
-        m_tokens->setTextFormat(Qt::RichText);
-        m_tokens->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-        m_latency = new QLabel(result);
-        m_latency->setObjectName("latency");
-        setSmall(m_latency);
-
-        auto *resultLayout = new QVBoxLayout(result);
-        resultLayout->setContentsMargins(0, 0, 0, 0);
-        resultLayout->addLayout(verdictRow);
-        resultLayout->addWidget(m_bar);
-        resultLayout->addLayout(ends);
-        resultLayout->addSpacing(6);
-        resultLayout->addWidget(tokensCaption);
-        resultLayout->addWidget(m_tokens);
-        resultLayout->addSpacing(6);
-        resultLayout->addWidget(m_latency);
-        resultLayout->addStretch();
-
-        m_stack = new QStackedWidget(this);
-        m_stack->addWidget(m_message);
-        m_stack->addWidget(result);
-
-        auto *layout = new QVBoxLayout(this);
-        layout->addLayout(header);
-        layout->addWidget(m_summary);
-        layout->addWidget(m_stack, 1);
-        setRun(0, QString());
-        showMessage(InferencePane::tr("Open a run database to try the models."));
-    }
-
-    void setRun(qint64 runId, const QString &name)
-    {
-        m_state.runId = runId;
-        m_swatch->setPixmap(
-            colorSwatch(runId > 0 ? runColor(runId) : palette().color(QPalette::Mid),
-                        fontMetrics().height() * 2 / 3));
-        m_title->setText(runId > 0 ? name
-                                   : (m_slot == 0 ? InferencePane::tr("Fine-tuned model")
-                                                  : InferencePane::tr("Scratch model")));
-    }
-
-    void showMessage(const QString &message)
-    {
-        m_state = {m_state.runId, {}, -1, {}, 0, message};
-        m_summary->clear();
-        m_message->setText(message);
-        m_stack->setCurrentIndex(0);
-    }
-
-    void showLoading()
-    {
-        m_state = {m_state.runId, {}, -1, {}, 0, {}};
-        m_summary->clear();
-        m_message->setText(InferencePane::tr("Loading the model…"));
-        m_stack->setCurrentIndex(0);
-    }
-
-    // The model is ready; nothing (or nothing current) is predicted yet.
-    void showReady(const QString &summary)
-    {
-        m_state = {m_state.runId, {}, -1, {}, 0, {}};
-        m_summary->setText(summary);
-        m_message->setText(InferencePane::tr("Type a sentence above or pick an example."));
-        m_stack->setCurrentIndex(0);
-    }
-
-    void showResult(const QString &label, double positive, const QStringList &tokens, double ms)
-    {
-        m_state = {m_state.runId, label, positive, tokens, ms, {}};
-        const bool isPositive = label == QLatin1String("positive");
-        m_verdict->setText(label.isEmpty() ? label : label.at(0).toUpper() + label.mid(1));
-        QPalette pal = m_verdict->palette();
-        pal.setColor(QPalette::WindowText, sentimentColor(isPositive));
-        m_verdict->setPalette(pal);
-        const double shown = isPositive ? positive : 1.0 - positive;
-        m_probability->setText(InferencePane::tr("%1% %2").arg(shown * 100, 0, 'f', 1).arg(label));
-        m_probability->setToolTip(InferencePane::tr("P(positive) = %1").arg(positive, 0, 'f', 4));
-        m_bar->setPositive(positive);
-        m_bar->setToolTip(m_probability->toolTip());
-        m_latency->setText(InferencePane::tr("%1 ms for %2 tokens")
-                               .arg(ms, 0, 'f', ms < 10 ? 2 : 1)
-                               .arg(tokens.size()));
-        renderTokens();
-        m_stack->setCurrentIndex(1);
-    }
-
-    const InferencePane::ShownPrediction &state() const { return m_state; }
-    bool hasResult() const { return m_state.probability >= 0; }
-
-protected:
-    void changeEvent(QEvent *event) override
-    {
-        QFrame::changeEvent(event);
-        if (event->type() == QEvent::PaletteChange) {
-            renderTokens();
-            setRun(m_state.runId, m_title->text());
-        }
-    }
-
-private:
-    // Tokens as chips: non-breaking inside a chip, breakable between chips.
-    void renderTokens()
-    {
-        const QColor base = palette().color(QPalette::Base);
-        const QColor text = palette().color(QPalette::Text);
-        const QColor plain = blendColors(base, text, 0.12);
-        const QColor special =
-            blendColors(base, m_state.runId > 0 ? runColor(m_state.runId) : text, 0.3);
-        QString html = QStringLiteral("<p style=\"line-height:150%\">");
-        for (const QString &token : m_state.tokens) {
-            const bool isSpecial = token.startsWith('[') && token.endsWith(']');
-            QString escaped = token.toHtmlEscaped();
-            escaped.replace(' ', QStringLiteral("&nbsp;"));
-            html += QStringLiteral("<span style=\"background-color:%1; color:%2;\">&nbsp;%3&nbsp;"
-                                   "</span> ")
-                        .arg((isSpecial ? special : plain).name(), text.name(), escaped);
-        }
-        m_tokens->setText(html + QStringLiteral("</p>"));
-    }
-
-    int m_slot = 0;
-    InferencePane::ShownPrediction m_state;
-    QLabel *m_swatch = nullptr;
-    QLabel *m_title = nullptr;
-    QLabel *m_summary = nullptr;
-    QStackedWidget *m_stack = nullptr;
-    QLabel *m_message = nullptr;
-    QLabel *m_verdict = nullptr;
-    QLabel *m_probability = nullptr;
-    ProbabilityBar *m_bar = nullptr;
-    QLabel *m_tokens = nullptr;
-    QLabel *m_latency = nullptr;
-};
-
 InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
 {
     m_edit = new QLineEdit(this);
@@ -359,8 +98,8 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
     auto *starters = new QGridLayout;
     auto *positiveCaption = new QLabel(tr("Positive examples"), this);
     auto *negativeCaption = new QLabel(tr("Negative examples"), this);
-    setSmall(positiveCaption);
-    setSmall(negativeCaption);
+    setSecondaryText(positiveCaption);
+    setSecondaryText(negativeCaption);
     starters->addWidget(positiveCaption, 0, 0);
     starters->addWidget(negativeCaption, 0, 1);
     for (int i = 0; i < 4; ++i) {
@@ -692,11 +431,11 @@ void InferencePane::onModelMissing(int slot, const QString &message)
 
 void InferencePane::onPredictionReady(quint64 requestId, int slot, const QString &label,
                                       double probability, const QStringList &tokens,
-                                      double milliseconds)
+                                      int inputTokens, double milliseconds)
 {
     if (requestId != m_requestId || slot < 0 || slot > 1 || !m_hasModel[size_t(slot)])
         return;
-    m_cards[size_t(slot)]->showResult(label, probability, tokens, milliseconds);
+    m_cards[size_t(slot)]->showResult(label, probability, tokens, inputTokens, milliseconds);
     m_answered[size_t(slot)] = true;
     if (!m_storeError)
         m_status->hide(); // an earlier failure is over

@@ -41,6 +41,7 @@ public:
         QString label;           // "positive" / "negative"; empty while nothing is shown
         double probability = -1; // P(positive) in [0, 1]; -1 while nothing is shown
         QStringList tokens;      // WordPiece tokens, [CLS]/[SEP] included
+        int inputTokens = 0;     // tokens of the whole input; > tokens.size() when it was cut
         double milliseconds = 0;
         QString message; // why the card has no model (empty when it has one)
     };
@@ -78,7 +79,7 @@ private:
     void onModelsLoaded(const QString &summaryA, const QString &summaryB);
     void onModelMissing(int slot, const QString &message);
     void onPredictionReady(quint64 requestId, int slot, const QString &label, double probability,
-                           const QStringList &tokens, double milliseconds);
+                           const QStringList &tokens, int inputTokens, double milliseconds);
     void onFailed(const QString &message);
     void updateStarterButtons();
     void editSentences();

@@ -158,7 +158,8 @@ void InferenceWorker::processPredict()
             tokens.reserve(int(p.tokens.size()));
             for (const std::string &t : p.tokens)
                 tokens << fromStd(t);
-            Q_EMIT predictionReady(requestId, slot, labelText(p), positive, tokens, ms);
+            Q_EMIT predictionReady(requestId, slot, labelText(p), positive, tokens,
+                                   int(p.inputTokens), ms);
         } catch (const std::exception &e) {
             Q_EMIT failed(tr("run %1 could not classify the sentence: %2")
                               .arg(model->runId)

@@ -44,9 +44,10 @@ Q_SIGNALS:
     // `label` is "positive" or "negative" (the checkpoint's id2label, lower case, when it names
     // them otherwise); `probability` is the softmax probability of the positive class (label 1),
     // in [0, 1]; `tokens` are the WordPiece tokens, [CLS] and [SEP] included; `milliseconds` is
-    // the wall time of this model's forward pass, tokenisation included.
+    // the wall time of this model's forward pass, tokenisation included; `inputTokens` is the
+    // text's token count before truncation (more than tokens.size() when the text was cut).
     void predictionReady(quint64 requestId, int slot, const QString &label, double probability,
-                         const QStringList &tokens, double milliseconds);
+                         const QStringList &tokens, int inputTokens, double milliseconds);
     // A request failed as a whole (e.g. the text could not be classified); the message says why.
     void failed(const QString &message);
 

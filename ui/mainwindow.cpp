@@ -21,9 +21,12 @@
 #include <QToolBar>
 #include <QUrl>
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include <sentilab/error.h>
+#include <sentilab/runstore.h>
 #include <sentilab/runtime.h>
 #include <sentilab/version.h>
 
@@ -125,11 +128,23 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     connect(m_runsPanel, &RunsPanel::resumeRequested, this,
             [this](qint64 runId) { m_jobs->resume(runId, AppSettings::threads()); });
     connect(m_runsPanel, &RunsPanel::stopRequested, m_jobs, &TrainingJobs::stop);
-    connect(m_compare, &CompareView::sentenceChosen, this, [this](const QString &text) {
-        m_inference->setSentence(text);
-        m_tabs->setCurrentWidget(m_inference);
-    });
+    connect(m_compare, &CompareView::sentenceChosen, this,
+            [this](const QString &text, qint64 runA, qint64 runB) {
+                // Exactly the compared pair: A (the fine-tune run when the kinds differ) in the
+                // first card.
+                m_inference->setRuns(runA, runB);
+                m_inference->setSentence(text);
+                m_tabs->setCurrentWidget(m_inference);
+            });
     m_runsPanel->setActivePredicate([this](qint64 runId) { return m_jobs->isActive(runId); });
+    m_runsModel->setStoppingPredicate([this](qint64 runId) { return m_jobs->isStopping(runId); });
+    connect(m_jobs, &TrainingJobs::stopping, this, [this](qint64 runId) {
+        refreshRuns(); // the status cell says "stopping…" at once
+        m_runsPanel->updateActions();
+        statusBar()->showMessage(
+            tr("Stopping run %1: it finishes the current step, then saves and ends").arg(runId),
+            8000);
+    });
 
     m_refreshTimer = new QTimer(this);
     m_refreshTimer->setInterval(2000);
@@ -137,6 +152,7 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     m_refreshTimer->start();
 
     restoreWindowState();
+    loadRecentLog();
     updateStatus();
     if (!storeError.isEmpty()) {
         QTimer::singleShot(0, this, [this, storeError] {
@@ -169,6 +185,7 @@ void MainWindow::createViews()
     setCentralWidget(m_tabs);
 
     m_log = new QPlainTextEdit(this);
+    m_log->setObjectName(QStringLiteral("log"));
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(5000);
     m_log->setPlaceholderText(tr("Training events appear here."));
@@ -463,6 +480,7 @@ void MainWindow::reportWritten(const QString &pdfPath)
 void MainWindow::openSettings()
 {
     SettingsDialog dialog(this);
+    dialog.setDatabaseInUse(m_databasePath);
     connect(&dialog, &SettingsDialog::databaseChanged, this, [this](const QString &path) {
         QMessageBox::information(this, tr("Database changed"),
                                  tr("SentiLab will use %1 from the next start.").arg(path));
@@ -491,9 +509,55 @@ void MainWindow::updateStatus()
 
 void MainWindow::appendLog(qint64 runId, const QString &level, const QString &message)
 {
-    const QString time = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"));
+    appendLogLine(QDateTime::currentDateTime(), runId, level, message);
+}
+
+void MainWindow::appendLogLine(const QDateTime &when, qint64 runId, const QString &level,
+                               const QString &message)
+{
+    const QDateTime local = when.toLocalTime();
+    const QString time = local.date() == QDate::currentDate()
+                             ? local.toString(QStringLiteral("HH:mm:ss"))
+                             : local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    // Lines logged before the run exists (reading data and model files) have no run id yet.
+    const QString run = runId > 0 ? tr("run %1").arg(runId) : tr("new run");
     m_log->appendPlainText(
-        QStringLiteral("%1  run %2  %3  %4").arg(time).arg(runId).arg(level, -5).arg(message));
+        QStringLiteral("%1  %2  %3  %4").arg(time, run, level.leftJustified(5), message));
+}
+
+void MainWindow::loadRecentLog()
+{
+    RunStore *store = m_reader->store();
+    if (!store)
+        return;
+    struct Line
+    {
+        QDateTime when;
+        qint64 runId;
+        QString level, message;
+    };
+    std::vector<Line> lines;
+    try {
+        const std::vector<RunInfo> runs = store->listRuns(); // newest first
+        for (size_t i = 0; i < runs.size() && i < kLogRuns; ++i)
+            for (const EventRecord &e : store->events(runs[i].id))
+                lines.push_back(
+                    {QDateTime::fromString(QString::fromStdString(e.time), Qt::ISODateWithMs),
+                     runs[i].id, QString::fromStdString(e.level),
+                     QString::fromStdString(e.message)});
+    } catch (const std::exception &e) {
+        appendLog(0, QStringLiteral("error"),
+                  tr("the earlier log could not be read: %1").arg(QString::fromUtf8(e.what())));
+        return;
+    }
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const Line &a, const Line &b) { return a.when < b.when; });
+    const size_t from = lines.size() > kLogLines ? lines.size() - kLogLines : 0;
+    for (size_t i = from; i < lines.size(); ++i)
+        appendLogLine(lines[i].when, lines[i].runId, lines[i].level, lines[i].message);
+    if (!lines.empty())
+        m_log->appendPlainText(tr("— the %1 most recent entries from the run store, above —")
+                                   .arg(lines.size() - from));
 }
 
 void MainWindow::showKeyboardShortcuts()

@@ -2,6 +2,7 @@
 #include <QMainWindow>
 
 class QAction;
+class QDateTime;
 class QLabel;
 class QPlainTextEdit;
 class QProgressDialog;
@@ -73,6 +74,11 @@ private:
     bool ensureFirstRunFiles(const QString &yamlPath);
     void updateStatus();
     void appendLog(qint64 runId, const QString &level, const QString &message);
+    void appendLogLine(const QDateTime &when, qint64 runId, const QString &level,
+                       const QString &message);
+    // The Log panel starts with the newest events of the newest runs, read from the store.
+    void loadRecentLog();
+    static constexpr size_t kLogRuns = 20, kLogLines = 200;
     void showKeyboardShortcuts();
     void showAbout();
     QList<qint64> reportRuns() const;

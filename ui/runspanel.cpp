@@ -152,7 +152,7 @@ void RunsPanel::updateActions()
         if (!info)
             continue;
         const bool active = m_isActive && m_isActive(id);
-        anyActive |= active;
+        anyActive |= active && !m_model->isStopping(id);
         anyRunning |= info->status == RunStatus::Running;
         anyResumable |= !active && (info->status == RunStatus::Interrupted ||
                                     info->status == RunStatus::Cancelled);

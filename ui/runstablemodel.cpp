@@ -44,6 +44,11 @@ void RunsTableModel::setStoreReader(StoreReader *reader)
     refresh();
 }
 
+void RunsTableModel::setStoppingPredicate(std::function<bool(qint64)> isStopping)
+{
+    m_isStopping = std::move(isStopping);
+}
+
 void RunsTableModel::refresh()
 {
     RunStore *store = m_reader ? m_reader->store() : nullptr;
@@ -140,6 +145,8 @@ QVariant RunsTableModel::data(const QModelIndex &index, int role) const
     case Kind:
         return QString::fromStdString(r.kind);
     case Status:
+        if (running && isStopping(r.id))
+            return tr("stopping…");
         return QString::fromStdString(toString(r.status));
     case Progress: {
         QString text = QStringLiteral("%1/%2").arg(step).arg(total);

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <optional>
 
 #include <QAbstractTableModel>
@@ -31,6 +32,9 @@ public:
     // errorChanged says why).
     void refresh();
     void applyStep(const sentilab::StepInfo &step);
+    // Runs for which stop was asked show 'stopping…' until they end.
+    void setStoppingPredicate(std::function<bool(qint64)> isStopping);
+    bool isStopping(qint64 runId) const { return m_isStopping && m_isStopping(runId); }
 
     qint64 runIdAt(int row) const;
     int rowOf(qint64 runId) const;
@@ -43,6 +47,7 @@ public:
 
 private:
     StoreReader *m_reader = nullptr;
+    std::function<bool(qint64)> m_isStopping;
     std::vector<RunInfo> m_runs;
     QHash<qint64, sentilab::StepInfo> m_live;
 };

@@ -287,6 +287,10 @@ void SettingsDialog::updateWarnings()
 
     QStringList notes;
     const QString database = m_database->text().trimmed();
+    if (!m_databaseInUse.isEmpty() && QFileInfo(m_databaseInUse).absoluteFilePath() !=
+                                          QFileInfo(AppSettings::databasePath()).absoluteFilePath())
+        notes << tr("In use now: %1 (given when SentiLab was started).")
+                     .arg(QDir::toNativeSeparators(m_databaseInUse));
     if (qEnvironmentVariableIsSet("SENTILAB_DB"))
         notes << tr("$SENTILAB_DB is set and wins over this setting.");
     if (!database.isEmpty()) {
@@ -307,6 +311,12 @@ void SettingsDialog::updateWarnings()
                                                      : layout()->totalSizeHint().height();
     if (needed > height())
         resize(width(), needed);
+}
+
+void SettingsDialog::setDatabaseInUse(const QString &path)
+{
+    m_databaseInUse = path;
+    updateWarnings();
 }
 
 void SettingsDialog::accept()

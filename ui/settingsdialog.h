@@ -32,6 +32,9 @@ public:
     // then emits databaseChanged() if the database path changed, then closes. Warnings never
     // block saving.
     void accept() override;
+    // The database this window actually runs on (e.g. from --db), shown when it is not the one
+    // the setting names.
+    void setDatabaseInUse(const QString &path);
 
 Q_SIGNALS:
     // Emitted by accept(), after saving, when the effective database path (AppSettings::
@@ -40,6 +43,7 @@ Q_SIGNALS:
     void databaseChanged(const QString &path);
 
 private:
+    QString m_databaseInUse;
     QLineEdit *addPathRow(QFormLayout *form, const QString &label, const QString &objectName,
                           const QString &help, QLabel **warning);
     void browseFolder(QLineEdit *edit, const QString &caption);

@@ -60,16 +60,25 @@ void TrainingJobs::stop(qint64 runId)
         }
     }
     for (Job &job : m_running) {
-        if (job.worker->runId() == runId)
+        if (job.worker->runId() == runId && !m_stopping.contains(runId)) {
             job.worker->cancel();
+            m_stopping.insert(runId);
+            Q_EMIT stopping(runId);
+            Q_EMIT jobsChanged();
+        }
     }
 }
 
 void TrainingJobs::stopAll()
 {
     m_queue.clear();
-    for (Job &job : m_running)
+    for (Job &job : m_running) {
         job.worker->cancel();
+        if (const qint64 runId = job.worker->runId(); runId && !m_stopping.contains(runId)) {
+            m_stopping.insert(runId);
+            Q_EMIT stopping(runId);
+        }
+    }
     Q_EMIT jobsChanged();
 }
 
@@ -142,6 +151,7 @@ void TrainingJobs::onEnded(TrainingWorker *worker, qint64 runId, RunStatus statu
         break;
     }
     rebalanceThreads();
+    m_stopping.remove(runId);
     Q_EMIT runEnded(runId, status, error);
     launchQueued();
     Q_EMIT jobsChanged();

@@ -1,6 +1,7 @@
 #pragma once
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QString>
 
 #include <sentilab/training.h>
@@ -33,6 +34,9 @@ public:
     int runningCount() const;
     int queuedCount() const { return int(m_queue.size()); }
     bool isActive(qint64 runId) const; // running (or resuming) now
+    // Stop was asked for and the run has not ended yet (it finishes its current step or
+    // evaluation batch first).
+    bool isStopping(qint64 runId) const { return m_stopping.contains(runId); }
     void setMaxConcurrent(int jobs);
     int maxConcurrent() const { return m_maxConcurrent; }
     void setDatabasePath(const QString &path) { m_databasePath = path; }
@@ -43,7 +47,8 @@ Q_SIGNALS:
     void evalReported(const sentilab::EvalInfo &eval);
     void logMessage(qint64 runId, const QString &level, const QString &message);
     void runEnded(qint64 runId, sentilab::RunStatus status, const QString &error);
-    void jobsChanged(); // running or queued counts changed
+    void jobsChanged();          // running or queued counts changed, or a run is stopping
+    void stopping(qint64 runId); // stop was asked for a running run: it ends shortly
 
 private:
     struct Job
@@ -60,6 +65,7 @@ private:
                  const QString &error);
 
     QString m_databasePath;
+    QSet<qint64> m_stopping;
     int m_maxConcurrent = 2;
     QList<Job> m_queue;
     QList<Job> m_running;

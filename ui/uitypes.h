@@ -3,6 +3,8 @@
 // meta-type system. (The run colours every view shares are in common/colors.h.)
 #include <QMetaType>
 
+class QLabel;
+
 #include <sentilab/training.h>
 
 #include "common/colors.h"
@@ -15,5 +17,8 @@ namespace sentilab::ui {
 
 // Registers the types above for queued connections; call once before the first worker starts.
 void registerMetaTypes();
+
+// Secondary text (captions, small print): 90% size in the palette's placeholder colour.
+void setSecondaryText(QLabel *label);
 
 } // namespace sentilab::ui

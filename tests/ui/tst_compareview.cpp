@@ -318,7 +318,11 @@ void TestCompareView::activatingASentenceEmitsIt()
     tree->setCurrentItem(last);
     QTest::keyClick(tree, Qt::Key_Return);
     QCOMPARE(chosen.count(), 1);
-    QCOMPARE(chosen.takeFirst().at(0).toString(), last->text(0));
+    const QList<QVariant> args = chosen.takeFirst();
+    QCOMPARE(args.at(0).toString(), last->text(0));
+    // The compared pair goes with it (the fine-tune run first), not the inference pane's choice.
+    QCOMPARE(args.at(1).toLongLong(), m_flipped);
+    QCOMPARE(args.at(2).toLongLong(), m_runA);
     // A click on a row emits it too.
     QTreeWidgetItem *first = tree->topLevelItem(0);
     tree->scrollToItem(first);

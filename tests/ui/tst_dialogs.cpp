@@ -80,6 +80,7 @@ private slots:
 
     void settingsDialogSavesAndEmitsDatabaseChanged();
     void settingsDialogWarnsAboutIncompleteFolders();
+    void settingsDialogShowsTheDatabaseInUse();
 
     void experimentDialogStartsFromChosenModelFolder();
 
@@ -393,6 +394,28 @@ void TestDialogs::settingsDialogWarnsAboutIncompleteFolders()
     QVERIFY(dataWarning->isHidden());
     QCOMPARE(SettingsDialog::dataDirProblem(dir.path()), QString());
     QCOMPARE(SettingsDialog::modelDirProblem(QString()), QString()); // empty = the HF cache
+}
+
+// Issue 11: started with --db, Settings names the database actually in use, not only the setting.
+void TestDialogs::settingsDialogShowsTheDatabaseInUse()
+{
+    QTemporaryDir dir;
+    SettingsDialog dialog;
+    auto *database = child<QLineEdit>(&dialog, "databaseEdit");
+    const QString inUse = dir.filePath("given-with-db.db");
+    const auto noteText = [&] {
+        QString text;
+        for (QLabel *label : dialog.findChildren<QLabel *>())
+            if (label->parentWidget() == database->parentWidget() && !label->isHidden())
+                text += label->text();
+        return text;
+    };
+    QVERIFY(!noteText().contains("In use now"));
+    dialog.setDatabaseInUse(inUse);
+    QVERIFY2(noteText().contains("In use now: " + QDir::toNativeSeparators(inUse)),
+             qPrintable(noteText()));
+    dialog.setDatabaseInUse(AppSettings::databasePath()); // the same file: nothing to say
+    QVERIFY(!noteText().contains("In use now"));
 }
 
 // A model folder chosen in the first-run dialog or Settings is where the next experiment starts.

@@ -8,6 +8,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTextDocument>
@@ -89,6 +91,7 @@ private slots:
     void defaultsAndMissingFineTune();
     void typingShowsTwoPredictions();
     void enterPredicts();
+    void longInputSaysWhereItWasCut();
     void starterButtonsPredict();
     void editSentencesPersists();
     void runWithoutCheckpointSaysHow();
@@ -198,6 +201,38 @@ void TestInferencePane::enterPredicts()
     edit->clear();
     QTest::keyClick(edit, Qt::Key_Return);
     QTRY_COMPARE(pane->shownPrediction(1).probability, -1.0);
+}
+
+// Issue 11: an input longer than the model's 512 positions is cut, and the card says so and names
+// the last word the model read; the token list scrolls instead of being clipped.
+void TestInferencePane::longInputSaysWhereItWasCut()
+{
+    auto pane = makePane();
+    pane->resize(1024, 700);
+    pane->setRuns(m_runA, m_runB);
+    QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
+    QSignalSpy shown(pane.get(), &InferencePane::predictionsShown);
+    // [CLS] + 509 x "good" + "terrible" + [SEP] = 512 tokens read; 200 more are cut.
+    const QString text = QStringLiteral("good ").repeated(509) + QStringLiteral("terrible ") +
+                         QStringLiteral("bad ").repeated(200);
+    pane->setSentence(text.trimmed());
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kTimeoutMs);
+    const InferencePane::ShownPrediction p = pane->shownPrediction(1);
+    QCOMPARE(p.tokens.size(), 512);
+    QCOMPARE(p.inputTokens, 712);
+    QWidget *card = pane->findChild<QWidget *>("scratchCard");
+    auto *notice = card->findChild<QLabel *>("truncated");
+    QVERIFY(notice->isVisible());
+    QVERIFY2(notice->text().contains("512 of the sentence's 712 tokens") &&
+                 notice->text().contains(QStringLiteral("\u201cterrible\u201d")),
+             qPrintable(notice->text()));
+    auto *scroll = card->findChild<QScrollArea *>("tokenScroll");
+    QVERIFY(scroll->verticalScrollBar()->maximum() > 0); // more tokens than fit: it scrolls
+
+    // A short sentence afterwards: no notice.
+    pane->setSentence(QStringLiteral("good"));
+    QTRY_VERIFY_WITH_TIMEOUT(shown.count() == 2, kTimeoutMs);
+    QVERIFY(!notice->isVisible());
 }
 
 void TestInferencePane::starterButtonsPredict()

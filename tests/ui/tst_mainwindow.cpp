@@ -7,6 +7,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -26,9 +27,11 @@
 #include "mainwindow.h"
 #include "reportexport.h"
 #include "runspanel.h"
+#include "runstablemodel.h"
 #include "stallmonitor.h"
 #include "trainingcharts.h"
 #include "trainingjobs.h"
+#include "uitypes.h"
 
 using namespace sentilab;
 using namespace sentilab::ui;
@@ -45,6 +48,8 @@ private Q_SLOTS:
     void reportContainsBothAccuracies();
     void reportExportRunsBesideTheEventLoop();
     void reportExportCanBeCancelled();
+    void stopSaysStoppingAtOnce();
+    void logNamesRunsAndSurvivesARestart();
     void cleanupTestCase();
 
 private:
@@ -248,6 +253,68 @@ void TestMainWindow::reportExportCanBeCancelled()
     QCOMPARE(cancelled.count(), 1);
     QVERIFY(!QFile::exists(pdf));
     QVERIFY(!m_window->reportExport()->isRunning());
+}
+
+// Issue 11: Stop answers at once (status "stopping…", the panel's Stop disabled) although the run
+// ends only after its current step; then the run is cancelled and resumable.
+void TestMainWindow::stopSaysStoppingAtOnce()
+{
+    QFile file(m_dir.filePath("experiments/scratch.yaml"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray yaml = file.readAll();
+    file.close();
+    yaml.replace("epochs: 10", "epochs: 400"); // long enough to be stopped while it trains
+    QVERIFY(yaml.contains("epochs: 400"));
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(yaml);
+    file.close();
+
+    TrainingJobs *jobs = m_window->jobs();
+    QSignalSpy started(jobs, &TrainingJobs::runStarted);
+    QSignalSpy steps(jobs, &TrainingJobs::stepReported);
+    QSignalSpy ended(jobs, &TrainingJobs::runEnded);
+    acceptNextDialog();
+    m_window->startScratchAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() && steps.count() > 2, 60000);
+    const qint64 runId = started.first().at(0).toLongLong();
+    m_window->runsPanel()->selectRun(runId);
+    QToolButton *stop = nullptr;
+    for (QToolButton *b : m_window->runsPanel()->findChildren<QToolButton *>())
+        if (b->text() == QLatin1String("Stop"))
+            stop = b;
+    QVERIFY(stop && stop->isEnabled());
+    QTest::mouseClick(stop, Qt::LeftButton);
+    // At once, before the worker has ended the run:
+    QVERIFY(ended.isEmpty());
+    QAbstractItemModel *model = m_window->runsPanel()->view()->model();
+    int row = -1;
+    for (int r = 0; r < model->rowCount(); ++r)
+        if (model->index(r, 0).data(RunsTableModel::RunIdRole).toLongLong() == runId)
+            row = r;
+    QVERIFY(row >= 0);
+    QCOMPARE(model->index(row, RunsTableModel::Status).data().toString(),
+             QStringLiteral("stopping…"));
+    QVERIFY(!stop->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(!ended.isEmpty(), 60000);
+    QVERIFY(ended.first().at(1).value<RunStatus>() == RunStatus::Cancelled);
+    QTRY_COMPARE(model->index(row, RunsTableModel::Status).data().toString(),
+                 QStringLiteral("cancelled"));
+}
+
+// Issue 11: a new window starts with the store's recent events, each naming its run, instead of
+// an empty Log panel.
+void TestMainWindow::logNamesRunsAndSurvivesARestart()
+{
+    const RunStore store = RunStore::openExisting(m_dir.filePath("runs.db").toStdString());
+    const RunInfo newest = store.listRuns().front();
+    MainWindow restarted(m_dir.filePath("runs.db"));
+    const QString log = restarted.findChild<QPlainTextEdit *>("log")->toPlainText();
+    const std::vector<EventRecord> events = store.events(newest.id);
+    QVERIFY(!events.empty());
+    QVERIFY2(log.contains(QStringLiteral("run %1").arg(newest.id)) &&
+                 log.contains(QString::fromStdString(events.back().message)),
+             qPrintable(log));
+    QVERIFY(log.contains(QLatin1String("most recent entries from the run store")));
 }
 
 void TestMainWindow::cleanupTestCase()

@@ -41,4 +41,9 @@ QColor wrongColor()
     return QColor(213, 94, 0);
 }
 
+QColor sentimentColor(bool positive)
+{
+    return positive ? rightColor() : wrongColor();
+}
+
 } // namespace sentilab::ui

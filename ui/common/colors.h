@@ -17,5 +17,7 @@ QPixmap colorSwatch(const QColor &color, int size);
 // Text colours for a right and a wrong verdict (Okabe-Ito bluish green and vermilion).
 QColor rightColor();
 QColor wrongColor();
+// Positive and negative sentiment: the same two colours.
+QColor sentimentColor(bool positive);
 
 } // namespace sentilab::ui

@@ -22,6 +22,9 @@ struct Prediction
     std::string labelName;            // from config.json id2label
     std::vector<float> probabilities; // softmax over the classes
     std::vector<std::string> tokens;  // WordPiece tokens, [CLS]/[SEP] included
+    // Tokens of the whole text ([CLS]/[SEP] included) before truncation to the model's
+    // max_position_embeddings: larger than tokens.size() when the text was cut.
+    int64_t inputTokens = 0;
 };
 
 // A loaded model. Loading is slow (reads the checkpoint); forward/predict are safe to call from one

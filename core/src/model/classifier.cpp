@@ -150,6 +150,10 @@ std::vector<Prediction> Classifier::predict(const std::vector<std::string> &text
         p.labelName = labels[p.label];
         for (int64_t t = 0; t < enc.length && enc.attentionMask[b * enc.length + t]; ++t)
             p.tokens.push_back(tokenizer.idToToken(enc.ids[b * enc.length + t]));
+        const int64_t maxLength = m_impl->model->config().maxPositionEmbeddings;
+        p.inputTokens = int64_t(p.tokens.size()) < maxLength
+                            ? int64_t(p.tokens.size())
+                            : int64_t(tokenizer.encode(texts[size_t(b)]).size()); // cut: count all
     }
     return predictions;
 }

@@ -158,10 +158,11 @@ TrainingResult Run::execute()
     }
     const Heartbeat heartbeat(m_dbPath, m_result.runId);
     m_checkpointDir = runCheckpointDir(root, m_result.runId);
-    if (!m_loadSummary.empty())
-        log("info", m_loadSummary);
+    // Started first, so that every log line the listener sees names this run.
     if (m_callbacks.onStarted)
         m_callbacks.onStarted(m_result.runId);
+    if (!m_loadSummary.empty())
+        log("info", m_loadSummary);
 
     try {
         writeRunFolderMarker(m_checkpointDir, m_result.runId, m_dbPath);
