@@ -109,8 +109,14 @@ ChartView::ChartView(QWidget *parent) : QWidget(parent)
     legendFont.setPointSizeF(std::max(7.0, legendFont.pointSizeF() * 0.9));
     m_plot->legend->setFont(legendFont);
     m_plot->legend->setBrush(QColor(255, 255, 255, 215));
-    m_plot->legend->setBorderPen(QPen(QColor(180, 180, 180)));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // The legend has its own row under the axes, so it never covers a curve.
+    auto *legendRow = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(1, 0, legendRow);
+    legendRow->setMargins(QMargins(5, 0, 5, 4));
+    legendRow->addElement(0, 0, m_plot->legend);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setWrap(3);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
     for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis})
         axis->grid()->setSubGridVisible(false);
 
@@ -349,12 +355,6 @@ void ChartView::setNoDataText(const QString &text)
 {
     m_noDataText = text;
     updatePlaceholder();
-    scheduleRedraw();
-}
-
-void ChartView::setLegendAlignment(Qt::Alignment alignment)
-{
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, alignment);
     scheduleRedraw();
 }
 
@@ -612,7 +612,7 @@ void ChartView::applyPalette()
     legendBrush.setAlpha(215);
     m_plot->legend->setBrush(legendBrush);
     m_plot->legend->setTextColor(text);
-    m_plot->legend->setBorderPen(QPen(blendColors(base, text, 0.3)));
+    m_plot->legend->setBorderPen(Qt::NoPen); // a row under the plot, not a box over it
     m_readout->setBrush(legendBrush);
     m_readout->setColor(text);
     m_placeholder->setColor(blendColors(base, text, 0.55));

@@ -77,8 +77,6 @@ public:
     void setEmptyText(const QString &text);
     // Shown centred while every series is still empty.
     void setNoDataText(const QString &text);
-    // Where the legend sits inside the axis rect (default top right).
-    void setLegendAlignment(Qt::Alignment alignment);
 
     // Back to following the data (auto range), and redraws.
     void resetView();

@@ -183,9 +183,16 @@ void CompareView::buildUi()
     connect(m_disagreements, &QTreeWidget::itemClicked, this, emitChosen);
     connect(m_disagreements, &QTreeWidget::itemActivated, this, emitChosen);
     auto *disagreeBox = new QGroupBox(tr("Test sentences where the two runs disagree"), this);
+    m_disagreeDetail = new QLabel(this);
+    m_disagreeDetail->setObjectName("disagreementDetail");
+    m_disagreeDetail->setWordWrap(true);
+    m_disagreeDetail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    connect(m_disagreements, &QTreeWidget::currentItemChanged, this,
+            [this](QTreeWidgetItem *item) { showDisagreementDetail(item); });
     auto *disagreeLayout = new QVBoxLayout(disagreeBox);
     disagreeLayout->addWidget(m_disagreeSummary);
     disagreeLayout->addWidget(m_disagreements, 1);
+    disagreeLayout->addWidget(m_disagreeDetail);
 
     m_discussionCaption = new QLabel(this);
     m_discussionCaption->setWordWrap(true);
@@ -222,14 +229,14 @@ void CompareView::buildUi()
     auto *top = new QSplitter(Qt::Horizontal, this);
     top->addWidget(configBox);
     top->addWidget(charts);
-    top->setStretchFactor(0, 1);
-    top->setStretchFactor(1, 1);
+    top->setStretchFactor(0, 3); // the table needs room for two run columns at 1024 px
+    top->setStretchFactor(1, 2);
     top->setChildrenCollapsible(false);
     auto *bottom = new QSplitter(Qt::Horizontal, this);
     bottom->addWidget(disagreeBox);
     bottom->addWidget(discussionBox);
     bottom->setStretchFactor(0, 3);
-    bottom->setStretchFactor(1, 2);
+    bottom->setStretchFactor(1, 1);
     bottom->setChildrenCollapsible(false);
     auto *dashboard = new QSplitter(Qt::Vertical, this);
     dashboard->addWidget(top);
@@ -259,7 +266,7 @@ void CompareView::buildUi()
     outer->addWidget(right);
     outer->setStretchFactor(0, 0);
     outer->setStretchFactor(1, 1);
-    outer->setSizes({230, 800});
+    outer->setSizes({180, 900});
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(outer);
 
@@ -514,7 +521,7 @@ void CompareView::fillConfigTable(const Comparison &comparison)
         const QString status = fromStd(toString(r.info.status));
         return Cell{status, status};
     });
-    addResult(tr("examples (train / validation / test)"), [](const RunSummary &r) {
+    addResult(tr("examples (train/val/test)"), [](const RunSummary &r) {
         const auto n = [](int64_t v) {
             return v < 0 ? QStringLiteral("–") : groupedNumber(double(v));
         };
@@ -552,7 +559,8 @@ void CompareView::fillConfigTable(const Comparison &comparison)
 
     m_configTable->resizeColumnsToContents();
     for (int c = 0; c < columns; ++c)
-        m_configTable->setColumnWidth(c, std::min(m_configTable->columnWidth(c), 220));
+        m_configTable->setColumnWidth(c,
+                                      std::min(m_configTable->columnWidth(c), c == 0 ? 200 : 150));
     m_configTable->resizeRowsToContents();
 }
 
@@ -649,6 +657,7 @@ void CompareView::fillDisagreements(const Comparison &c)
 {
     const RunSummary &a = c.runs[size_t(c.a)], &b = c.runs[size_t(c.b)];
     m_disagreements->clear();
+    showDisagreementDetail(nullptr);
     m_disagreements->setHeaderLabels(
         {tr("Sentence"), tr("True"), runTitle(a.info), runTitle(b.info)});
     if (c.testJoined == 0) {
@@ -700,6 +709,20 @@ void CompareView::fillDisagreements(const Comparison &c)
     if (!c.textError.empty())
         summary += ' ' + tr("The sentences cannot be shown: %1").arg(fromStd(c.textError));
     m_disagreeSummary->setText(summary);
+}
+
+void CompareView::showDisagreementDetail(QTreeWidgetItem *item)
+{
+    if (!item) {
+        m_disagreeDetail->setText(tr("Select a sentence to read it whole here (Enter or a click "
+                                     "asks both runs)."));
+        return;
+    }
+    m_disagreeDetail->setText(tr("#%1 (true: %2): \u201c%3\u201d \u2014 %4: %5, %6: %7")
+                                  .arg(item->data(0, kIndexRole).toLongLong())
+                                  .arg(item->text(1), item->text(0),
+                                       m_disagreements->headerItem()->text(2), item->text(2),
+                                       m_disagreements->headerItem()->text(3), item->text(3)));
 }
 
 void CompareView::loadDiscussion()

@@ -77,6 +77,7 @@ private:
     void fillDifferencePlot(const Comparison &comparison);
     void fillConfusionMatrices(const Comparison &comparison);
     void fillDisagreements(const Comparison &comparison);
+    void showDisagreementDetail(QTreeWidgetItem *item); // the whole row in a wrapped line
     void styleDifferencePlot();
     void loadDiscussion();
     void saveDiscussion();
@@ -98,6 +99,7 @@ private:
     QList<ConfusionMatrixWidget *> m_matrices;
     QLabel *m_disagreeSummary = nullptr;
     QTreeWidget *m_disagreements = nullptr;
+    QLabel *m_disagreeDetail = nullptr;
     QLabel *m_discussionCaption = nullptr;
     QPlainTextEdit *m_discussion = nullptr;
     QTimer *m_saveTimer = nullptr;

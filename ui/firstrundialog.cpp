@@ -66,6 +66,15 @@ FirstRunDialog::FirstRunDialog(const ExperimentConfig &config, QWidget *parent)
     cancel->setObjectName(QStringLiteral("cancelButton"));
     connect(m_downloadButton, &QPushButton::clicked, this, &FirstRunDialog::downloadAll);
     connect(cancel, &QPushButton::clicked, this, &QDialog::reject);
+    // A fine-tune without the 268 MB weights: the scratch run needs none of them.
+    if (m_config.kind == "finetune") {
+        m_scratchButton =
+            buttons->addButton(tr("Train from &scratch instead"), QDialogButtonBox::ActionRole);
+        m_scratchButton->setObjectName(QStringLiteral("scratchInsteadButton"));
+        m_scratchButton->setToolTip(
+            tr("Close this and open the scratch experiment, which needs no pre-trained weights"));
+        connect(m_scratchButton, &QPushButton::clicked, this, [this] { done(ScratchInstead); });
+    }
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_intro);

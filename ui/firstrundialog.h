@@ -26,6 +26,9 @@ class FirstRunDialog : public QDialog
     Q_OBJECT
 
 public:
+    // exec() result of "Train from scratch instead" (offered for a fine-tune experiment).
+    static constexpr int ScratchInstead = 2;
+
     // `config` as loaded from the experiment file; the dialog applies AppSettings::applyPaths().
     explicit FirstRunDialog(const sentilab::ExperimentConfig &config, QWidget *parent = nullptr);
 
@@ -66,6 +69,7 @@ private:
     std::vector<sentilab::NeededDownload> m_missing;
     QString m_error;
 
+    QPushButton *m_scratchButton = nullptr;
     QLabel *m_intro = nullptr;
     QVBoxLayout *m_rows = nullptr;
     QWidget *m_rowsWidget = nullptr;

@@ -136,6 +136,8 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
                 m_inference->setSentence(text);
                 m_tabs->setCurrentWidget(m_inference);
             });
+    connect(m_charts, &TrainingCharts::startFinetuneRequested, this, &MainWindow::startFinetune);
+    connect(m_charts, &TrainingCharts::startScratchRequested, this, &MainWindow::startScratch);
     m_runsPanel->setActivePredicate([this](qint64 runId) { return m_jobs->isActive(runId); });
     m_runsModel->setStoppingPredicate([this](qint64 runId) { return m_jobs->isStopping(runId); });
     connect(m_jobs, &TrainingJobs::stopping, this, [this](qint64 runId) {
@@ -321,7 +323,10 @@ bool MainWindow::ensureFirstRunFiles(const QString &yamlPath)
     if (FirstRunDialog::missingFor(config).empty())
         return true;
     FirstRunDialog dialog(config, this);
-    return dialog.exec() == QDialog::Accepted;
+    const int result = dialog.exec();
+    if (result == FirstRunDialog::ScratchInstead)
+        QTimer::singleShot(0, this, &MainWindow::startScratch); // after this dialog has closed
+    return result == QDialog::Accepted;
 }
 
 void MainWindow::startFinetune()
@@ -556,8 +561,8 @@ void MainWindow::loadRecentLog()
     for (size_t i = from; i < lines.size(); ++i)
         appendLogLine(lines[i].when, lines[i].runId, lines[i].level, lines[i].message);
     if (!lines.empty())
-        m_log->appendPlainText(tr("— the %1 most recent entries from the run store, above —")
-                                   .arg(lines.size() - from));
+        m_log->appendPlainText(
+            tr("— above: the last %1 events from the run store —").arg(lines.size() - from));
 }
 
 void MainWindow::showKeyboardShortcuts()

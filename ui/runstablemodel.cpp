@@ -132,6 +132,12 @@ QVariant RunsTableModel::data(const QModelIndex &index, int role) const
             return QString::fromStdString(r.error);
         if (index.column() == Note)
             return QString::fromStdString(r.note);
+        if (index.column() == Progress)
+            return hasLive ? tr("epoch %1 · step %2 of %3")
+                                 .arg(live->epochProgress, 0, 'f', 2)
+                                 .arg(step)
+                                 .arg(total)
+                           : tr("step %1 of %2").arg(step).arg(total);
         return QStringLiteral("%1 — started %2")
             .arg(QString::fromStdString(r.name), QString::fromStdString(r.startedAt));
     }
@@ -148,12 +154,8 @@ QVariant RunsTableModel::data(const QModelIndex &index, int role) const
         if (running && isStopping(r.id))
             return tr("stopping…");
         return QString::fromStdString(toString(r.status));
-    case Progress: {
-        QString text = QStringLiteral("%1/%2").arg(step).arg(total);
-        if (hasLive)
-            text = QStringLiteral("ep %1 · ").arg(live->epochProgress, 0, 'f', 2) + text;
-        return text;
-    }
+    case Progress: // short enough for the bar at any width; the epoch is in the tooltip
+        return QStringLiteral("%1/%2").arg(step).arg(total);
     case Speed:
         return hasLive ? QStringLiteral("%1/s").arg(live->samplesPerSecond, 0, 'f', 1) : QString();
     case Eta:

@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSlider>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 
 #include <sentilab/error.h>
@@ -89,7 +90,6 @@ TrainingCharts::TrainingCharts(QWidget *parent) : QWidget(parent)
     m_valLoss = makeChart(tr("Validation loss"), tr("Loss"), tr("Not evaluated yet"));
     m_lr = makeChart(tr("Learning rate"), tr("Learning rate"), tr("No training steps yet"));
     m_accuracy->setShowPoints(true);
-    m_accuracy->setLegendAlignment(Qt::AlignBottom | Qt::AlignRight);
     m_valLoss->setShowPoints(true);
 
     auto *grid = new QGridLayout;
@@ -98,10 +98,48 @@ TrainingCharts::TrainingCharts(QWidget *parent) : QWidget(parent)
     grid->addWidget(m_valLoss, 1, 0);
     grid->addWidget(m_lr, 1, 1);
 
+    auto *chartsPage = new QWidget(this);
+    auto *chartsLayout = new QVBoxLayout(chartsPage);
+    chartsLayout->setContentsMargins(0, 0, 0, 0);
+    chartsLayout->addLayout(bar);
+    chartsLayout->addWidget(m_status);
+    chartsLayout->addLayout(grid, 1);
+
+    // First launch (a store without runs): what SentiLab does and how to begin, not empty axes.
+    auto *welcome = new QWidget(this);
+    welcome->setObjectName("welcome");
+    auto *welcomeText = new QLabel(
+        tr("<h2>How much does pre-training buy you?</h2>"
+           "<p>SentiLab fine-tunes pre-trained DistilBERT and trains the same network from random "
+           "weights on SST-2 movie-review sentiment, tracks both runs live, compares them and "
+           "lets you ask both models about your own sentences.</p>"
+           "<p>Start with either run; the other can train at the same time.</p>"),
+        welcome);
+    welcomeText->setWordWrap(true);
+    welcomeText->setAlignment(Qt::AlignCenter);
+    welcomeText->setMaximumWidth(560);
+    auto *finetune = new QPushButton(tr("Start &fine-tune…"), welcome);
+    finetune->setObjectName("welcomeFinetune");
+    auto *scratch = new QPushButton(tr("Start &scratch…"), welcome);
+    scratch->setObjectName("welcomeScratch");
+    connect(finetune, &QPushButton::clicked, this, &TrainingCharts::startFinetuneRequested);
+    connect(scratch, &QPushButton::clicked, this, &TrainingCharts::startScratchRequested);
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    buttons->addWidget(finetune);
+    buttons->addWidget(scratch);
+    buttons->addStretch(1);
+    auto *welcomeLayout = new QVBoxLayout(welcome);
+    welcomeLayout->addStretch(1);
+    welcomeLayout->addWidget(welcomeText, 0, Qt::AlignHCenter);
+    welcomeLayout->addLayout(buttons);
+    welcomeLayout->addStretch(2);
+
+    m_pages = new QStackedWidget(this);
+    m_pages->addWidget(chartsPage);
+    m_pages->addWidget(welcome);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(bar);
-    layout->addWidget(m_status);
-    layout->addLayout(grid, 1);
+    layout->addWidget(m_pages);
 
     connect(m_xAxisBox, &QComboBox::currentIndexChanged, this,
             [this] { setXAxis(XAxis(m_xAxisBox->currentData().toInt())); });
@@ -143,6 +181,7 @@ void TrainingCharts::setStoreReader(StoreReader *reader)
         showRuns(shown);
     };
     connect(m_reader, &StoreReader::databaseChanged, this, reload);
+    connect(m_reader, &StoreReader::changed, this, &TrainingCharts::updateWelcome);
     reload();
 }
 
@@ -185,6 +224,19 @@ void TrainingCharts::showRuns(const QList<qint64> &runIds)
     m_shown = shown;
     for (qint64 runId : std::as_const(m_shown))
         plotRun(runId);
+    updateWelcome();
+}
+
+void TrainingCharts::updateWelcome()
+{
+    RunStore *runs = store();
+    bool none = false;
+    try {
+        none = runs && runs->listRuns().empty();
+    } catch (const std::exception &e) {
+        showStatus(QString::fromUtf8(e.what()));
+    }
+    m_pages->setCurrentIndex(none ? 1 : 0);
 }
 
 void TrainingCharts::reloadRun(qint64 runId)

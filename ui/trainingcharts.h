@@ -32,6 +32,8 @@ namespace sentilab {
 class RunStore;
 }
 
+class QStackedWidget;
+
 namespace sentilab::ui {
 
 class StoreReader;
@@ -68,6 +70,11 @@ public:
     ChartView *validationLossChart() const { return m_valLoss; }
     ChartView *learningRateChart() const { return m_lr; }
 
+Q_SIGNALS:
+    // The first-launch page's buttons (shown while the store has no run).
+    void startFinetuneRequested();
+    void startScratchRequested();
+
 public Q_SLOTS:
     // A live training step; ignored unless s.runId is shown.
     void addStep(const sentilab::StepInfo &s);
@@ -99,8 +106,10 @@ private:
     void appendLive(qint64 runId, ChartView *chart, QVector<Point> &curve, const Point &p);
     void updateAxisLabels();
     void showStatus(const QString &message);
+    void updateWelcome(); // the first-launch page while the store has no run, else the charts
 
     StoreReader *m_reader = nullptr;
+    QStackedWidget *m_pages = nullptr;  // 0: charts, 1: first-launch page
     StoreReader *m_ownReader = nullptr; // made by setDatabasePath
     QList<qint64> m_shown;
     QHash<qint64, History> m_history;

@@ -316,6 +316,10 @@ void TestCompareView::activatingASentenceEmitsIt()
     QTreeWidgetItem *last = tree->topLevelItem(tree->topLevelItemCount() - 1);
     tree->setFocus();
     tree->setCurrentItem(last);
+    // The whole sentence, however narrow the column, in the wrapped line under the list.
+    auto *detail = view->findChild<QLabel *>("disagreementDetail");
+    QVERIFY(detail->isVisible() && detail->wordWrap());
+    QVERIFY2(detail->text().contains(last->text(0)), qPrintable(detail->text()));
     QTest::keyClick(tree, Qt::Key_Return);
     QCOMPARE(chosen.count(), 1);
     const QList<QVariant> args = chosen.takeFirst();
@@ -409,7 +413,7 @@ void TestCompareView::dashboardEqualsCliJson()
             {"training time", run["training_seconds"]},
             {"steps", run["steps"]["done"]},
             {"status", run["status"]},
-            {"examples (train / validation / test)", run["examples"]["train"]},
+            {"examples (train/val/test)", run["examples"]["train"]},
             {"parameters", field(run, "architecture", "parameters")},
         };
         for (const auto &[label, expected] : results) {

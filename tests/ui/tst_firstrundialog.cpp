@@ -85,6 +85,7 @@ private Q_SLOTS:
     void cancelKeepsPartialAndDownloadResumes();
     void chosenFoldersAreCheckedAndSaved();
     void startScratchOpensTheDialog();
+    void scratchInsteadOpensTheScratchExperiment();
 
 private:
     QString cacheRoot() const { return m_home.path() + "/hf/hub"; }
@@ -159,6 +160,7 @@ void TestFirstRunDialog::scratchNamesDatasetAndTokenizerOnly()
         QVERIFY2(text.contains(part), qPrintable(part + " not in:\n" + text));
     QVERIFY2(!text.contains(QStringLiteral("268 MB")), qPrintable(text));
     QCOMPARE(dialog.findChildren<QPushButton *>(QStringLiteral("chooseFolderButton")).size(), 2);
+    QVERIFY(!dialog.findChild<QPushButton *>(QStringLiteral("scratchInsteadButton")));
 }
 
 void TestFirstRunDialog::finetuneNamesWeights()
@@ -273,6 +275,37 @@ void TestFirstRunDialog::startScratchOpensTheDialog()
     QCOMPARE(missing, 2);
     QVERIFY2(shown.contains(QStringLiteral("SST-2")), qPrintable(shown));
     QVERIFY(QApplication::activeModalWidget() == nullptr); // no experiment dialog followed
+}
+
+// Issue 11: "Train from scratch instead" in a fine-tune's dialog goes on to the scratch
+// experiment (here it needs the dataset and tokenizer too, so its own first-run dialog follows).
+void TestFirstRunDialog::scratchInsteadOpensTheScratchExperiment()
+{
+    QTemporaryDir dbDir;
+    sentilab::ui::MainWindow window(dbDir.filePath(QStringLiteral("runs.db")));
+    window.show();
+    QString secondKind;
+    QString secondText;
+    QTimer::singleShot(300, this, [&] {
+        auto *dialog = qobject_cast<FirstRunDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        auto *instead = dialog->findChild<QPushButton *>(QStringLiteral("scratchInsteadButton"));
+        QVERIFY(instead && instead->isVisible());
+        QTimer::singleShot(300, this, [&] {
+            auto *next = qobject_cast<FirstRunDialog *>(QApplication::activeModalWidget());
+            if (next) {
+                secondText = shownText(next);
+                secondKind = next->findChild<QPushButton *>(QStringLiteral("scratchInsteadButton"))
+                                 ? QStringLiteral("finetune")
+                                 : QStringLiteral("scratch");
+                next->reject();
+            }
+        });
+        instead->click();
+    });
+    window.startFinetuneAction()->trigger();
+    QTRY_COMPARE(secondKind, QStringLiteral("scratch"));
+    QVERIFY2(!secondText.contains(QStringLiteral("268 MB")), qPrintable(secondText));
 }
 
 QTEST_MAIN(TestFirstRunDialog)
