@@ -12,6 +12,7 @@
 #include <QtTest/QtTest>
 
 #include <cmath>
+#include <map>
 
 using namespace sentilab;
 
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void firstMatchOfTheOthersBest();
     void disagreementsCarryTheirSentences();
     void summaryResolvesTheArchitectureAndSplitSizes();
+    void differencesBesidesTheInitialisation();
     void jsonHasTheSameNumbers();
     void unknownRunIsAnError();
 
@@ -242,6 +244,31 @@ void TestRunAnalysis::summaryResolvesTheArchitectureAndSplitSizes()
     QCOMPARE(r.examples.train, int64_t(6920));
     QCOMPARE(r.examples.validation, int64_t(872));
     QCOMPARE(r.examples.test, int64_t(100)); // not recorded: what the evaluation counted
+}
+
+void TestRunAnalysis::differencesBesidesTheInitialisation()
+{
+    // Same recipe and data, different initialisation and seed: a fair comparison.
+    const int64_t a = addRun("finetune", "a", {"train.seed=1"});
+    const int64_t b = addRun("scratch", "b", {"train.seed=2"});
+    QVERIFY(compareRuns(*m_store, {a, b}).differences.empty());
+
+    // Another learning rate and a smaller model: both named, with their values.
+    const int64_t c = addRun("scratch", "c", {"train.lr=1e-3", "model.dim=32", "model.n_heads=4"});
+    m_store->setParams(a, {{"model.resolved.dim", "768"}, {"model.resolved.n_heads", "12"}});
+    m_store->setParams(c, {{"model.resolved.dim", "32"}, {"model.resolved.n_heads", "4"}});
+    const Comparison cmp = compareRuns(*m_store, {a, c});
+    std::map<std::string, Comparison::Difference> found;
+    for (const Comparison::Difference &d : cmp.differences)
+        found[d.key] = d;
+    QVERIFY(found.count("train.lr"));
+    QCOMPARE(found["train.lr"].aspect, std::string("recipe"));
+    QCOMPARE(found["train.lr"].b, std::string("0.001"));
+    QVERIFY(found.count("model.dim"));
+    QCOMPARE(found["model.dim"].a, std::string("768"));
+    QCOMPARE(found["model.dim"].b, std::string("32"));
+    QVERIFY(found.count("model.n_heads"));
+    QVERIFY(!found.count("train.seed") && !found.count("model.init") && !found.count("kind"));
 }
 
 void TestRunAnalysis::jsonHasTheSameNumbers()

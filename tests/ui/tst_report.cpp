@@ -415,6 +415,13 @@ void TestReport::reportHasEverySection()
     expect(QStringLiteral("test accuracy versus"));
     expect(QStringLiteral("Confusion matrix"));
     expect(QStringLiteral("Comparison"));
+    // Issue 11: every run's validation loss and learning rate, its initial weights, and whether
+    // the pair differs in more than its initialisation (two smoke runs: only the seed).
+    expect(QStringLiteral("Validation loss"));
+    expect(QStringLiteral("Learning rate"));
+    expect(QStringLiteral("Initial weights"));
+    expect(QStringLiteral("random initialisation"));
+    expect(QStringLiteral("comes from the seed alone"));
     QVERIFY(!text.contains(QLatin1String("no checkpoint")));
 
     const QString renders = qEnvironmentVariable("SENTILAB_TEST_SCREENSHOTS");

@@ -63,7 +63,7 @@ QString pct(double fraction)
 QString pointsDifference(double fractionA, double fractionB)
 {
     const double d = (fractionA - fractionB) * 100;
-    return QStringLiteral("%1%2 points")
+    return QStringLiteral("%1%2 percentage points")
         .arg(d >= 0 ? QStringLiteral("+") : QStringLiteral("-"))
         .arg(std::abs(d), 0, 'f', 1);
 }
@@ -357,6 +357,11 @@ void runSection(ReportPageFlow &flow, const RunData &r, int number, int index)
         row({QStringLiteral("Kind / init"),
              QStringLiteral("%1 / %2").arg(esc(r.info.kind), esc(r.param("model.init")))}),
         row({QStringLiteral("Model"), esc(modelText(r))}),
+        row({QStringLiteral("Initial weights"),
+             esc(r.architecture.weights.empty()
+                     ? (r.info.kind == "scratch" ? std::string("random initialisation")
+                                                 : std::string("not recorded by this run"))
+                     : r.architecture.weights)}),
         row({QStringLiteral("Max length"),
              r.param("model.max_length") + QStringLiteral(" tokens")}),
         row({QStringLiteral("Optimiser"),
@@ -460,7 +465,30 @@ void runSection(ReportPageFlow &flow, const RunData &r, int number, int index)
                          {acc},
                          QStringLiteral("not evaluated yet")};
     accuracy.showLegend = false;
-    flow.charts({loss, accuracy}, chartHeight, mm(6));
+    ReportCurve valLoss{r.name(), runColor(r.info.id), {}, {}, false, true};
+    for (const EvalRecord &e : r.validation) {
+        valLoss.x.append(double(e.step));
+        valLoss.y.append(e.loss);
+    }
+    ReportChart validationLoss{QStringLiteral("Validation loss"),
+                               QStringLiteral("step"),
+                               QStringLiteral("loss"),
+                               {valLoss},
+                               QStringLiteral("not evaluated yet")};
+    validationLoss.showLegend = false;
+    ReportCurve lr{r.name(), runColor(r.info.id), {}, {}};
+    for (const MetricPoint &p : r.learningRate) {
+        lr.x.append(double(p.step));
+        lr.y.append(p.value);
+    }
+    ReportChart learningRate{QStringLiteral("Learning rate"),
+                             QStringLiteral("step"),
+                             QStringLiteral("learning rate"),
+                             {lr},
+                             QStringLiteral("no training steps yet")};
+    learningRate.showLegend = false;
+    flow.charts({loss, accuracy}, chartHeight, mm(3));
+    flow.charts({validationLoss, learningRate}, chartHeight, mm(6));
 }
 
 QString metricCell(const std::optional<EvalRecord> &e, double EvalRecord::*field, bool percent)
@@ -474,6 +502,30 @@ QString metricCell(const std::optional<EvalRecord> &e, double EvalRecord::*field
 struct NoDelta // a comparison row without a difference column entry
 {
 };
+
+// Whether the pair differs only in its initialisation, and if not, in what.
+QString fairnessHtml(const std::vector<RunData> &runs, const Comparison &pair)
+{
+    const RunData &a = runs[size_t(pair.a)], &b = runs[size_t(pair.b)];
+    if (pair.differences.empty() && pair.kindsDiffer)
+        return QStringLiteral("<p>%1 and %2 share model size, training data and recipe: they "
+                              "differ only in their initialisation (pre-trained versus random%3), "
+                              "so the difference between them is what pre-training buys.</p>")
+            .arg(esc(a.name()), esc(b.name()),
+                 a.info.seed != b.info.seed ? QStringLiteral(", and the seed") : QString());
+    if (pair.differences.empty())
+        return QStringLiteral("<p>%1 and %2 share model size, training data and recipe: the "
+                              "difference between them comes from the seed alone.</p>")
+            .arg(esc(a.name()), esc(b.name()));
+    QStringList items;
+    for (const Comparison::Difference &d : pair.differences)
+        items << QStringLiteral("%1 <i>%2</i>: %3 versus %4")
+                     .arg(esc(d.aspect), esc(d.key), esc(d.a), esc(d.b));
+    return QStringLiteral("<p class=\"fail\">Not only the initialisation differs: %1. Part of the "
+                          "difference below comes from these settings, not from pre-training "
+                          "alone.</p>")
+        .arg(items.join(QStringLiteral("; ")));
+}
 
 void comparisonSection(ReportPageFlow &flow, const std::vector<RunData> &runs,
                        const Comparison &pair, int number)
@@ -545,7 +597,9 @@ void comparisonSection(ReportPageFlow &flow, const std::vector<RunData> &runs,
     rows << metricRow(QStringLiteral("Training time"),
                       text([](const RunData &r) { return formatDuration(r.trainingSeconds); }),
                       none);
-    flow.table(kGrid, row(headerCells, QStringLiteral("th")), rows, mm(5));
+    flow.table(kGrid, row(headerCells, QStringLiteral("th")), rows, mm(3));
+    if (pair.hasPair())
+        flow.html(fairnessHtml(runs, pair), mm(5));
 
     QVector<ReportCurve> overlay;
     for (const RunData &r : runs) {
@@ -579,10 +633,10 @@ void comparisonSection(ReportPageFlow &flow, const std::vector<RunData> &runs,
         if (interpolated)
             note += QStringLiteral("; between a run's evaluations its accuracy is interpolated "
                                    "linearly");
-        note += QStringLiteral(" (%1 points).").arg(diff.x.size());
-        ReportChart d{QStringLiteral("Validation accuracy difference (points)"),
+        note += QStringLiteral(" (%1 evaluation steps).").arg(diff.x.size());
+        ReportChart d{QStringLiteral("Validation accuracy difference (percentage points)"),
                       QStringLiteral("step"),
-                      QStringLiteral("points"),
+                      QStringLiteral("percentage points"),
                       {diff},
                       QStringLiteral("no validation steps in common yet")};
         d.zeroLine = true;

@@ -27,6 +27,9 @@ struct ModelArchitecture
     int64_t labels = 0;
     double dropout = -1, attentionDropout = -1, classifierDropout = -1;
     int64_t parameters = 0; // trainable parameters of DistilBertForSequenceClassification
+    // The initial weights: the pre-trained folder the run loaded, "random initialisation", or ""
+    // when the run did not record it.
+    std::string weights;
     // Where the numbers come from: "run" (recorded by the trainer), "checkpoint" (the config.json
     // of the run's checkpoint, for runs recorded before the trainer did), "" = unknown.
     std::string source;
@@ -51,6 +54,7 @@ struct RunSummary
     // known. For a config this build cannot parse: the stored params.
     std::vector<std::pair<std::string, std::string>> config;
     std::vector<MetricPoint> trainLoss;       // "train/loss" by step (wall time from the trainer)
+    std::vector<MetricPoint> learningRate;    // "train/lr" by step
     std::vector<EvalRecord> validation;       // by step
     std::optional<EvalRecord> bestValidation; // highest accuracy, earliest on ties
     std::optional<EvalRecord> lastValidation;
@@ -96,6 +100,16 @@ struct Comparison
     // Every validation step of either run inside the step range both cover, by step; the other
     // run's accuracy linearly interpolated between its evaluations. Empty until both evaluated.
     std::vector<DifferencePoint> difference;
+    // What differs between A and B besides the initialisation, so a reader knows whether the
+    // comparison is fair: "model" (architecture), "data" (training examples, max length) and
+    // "recipe" (optimiser, schedule, batch, epochs, dropout) entries, each with the values.
+    struct Difference
+    {
+        std::string aspect; // "model" | "data" | "recipe"
+        std::string key;    // e.g. "model.dim", "data.examples.train", "train.lr"
+        std::string a, b;   // the two values
+    };
+    std::vector<Difference> differences;
     // The first validation evaluation of A that reached B's best accuracy; nullopt if none.
     std::optional<EvalRecord> aMatchedBestOfB;
     // Test predictions joined by example index (0 when either run has none yet).

@@ -56,6 +56,8 @@ ModelArchitecture fromParams(const std::map<std::string, std::string> &params)
     a.dropout = toDouble(get("dropout"), -1);
     a.attentionDropout = toDouble(get("attention_dropout"), -1);
     a.classifierDropout = toDouble(get("seq_classif_dropout"), -1);
+    a.weights = params.count("model.resolved.weights") ? params.at("model.resolved.weights")
+                                                       : std::string();
     a.source = "run";
     return a;
 }
@@ -178,6 +180,37 @@ void choosePair(Comparison &c)
     }
 }
 
+// Settings in which a and b differ, other than the initialisation itself and bookkeeping.
+std::vector<Comparison::Difference> settingDifferences(const RunSummary &a, const RunSummary &b)
+{
+    std::vector<Comparison::Difference> out;
+    const auto add = [&](const std::string &aspect, const std::string &key, const std::string &x,
+                         const std::string &y) {
+        if (x != y)
+            out.push_back({aspect, key, x, y});
+    };
+    const ModelArchitecture &ma = a.architecture, &mb = b.architecture;
+    if (ma.known() && mb.known()) {
+        add("model", "model.dim", std::to_string(ma.dim), std::to_string(mb.dim));
+        add("model", "model.n_layers", std::to_string(ma.layers), std::to_string(mb.layers));
+        add("model", "model.n_heads", std::to_string(ma.heads), std::to_string(mb.heads));
+        add("model", "model.hidden_dim", std::to_string(ma.hiddenDim),
+            std::to_string(mb.hiddenDim));
+        add("model", "model.vocab_size", std::to_string(ma.vocabSize),
+            std::to_string(mb.vocabSize));
+    }
+    if (a.examples.train >= 0 && b.examples.train >= 0)
+        add("data", "data.examples.train", std::to_string(a.examples.train),
+            std::to_string(b.examples.train));
+    for (const char *key : {"data.train", "data.max_train_examples", "model.max_length"})
+        add("data", key, a.param(key), b.param(key));
+    for (const char *key : {"train.lr", "train.batch_size", "train.epochs", "train.warmup_ratio",
+                            "train.weight_decay", "train.grad_clip", "model.dropout",
+                            "model.attention_dropout", "model.seq_classif_dropout"})
+        add("recipe", key, a.param(key), b.param(key));
+    return out;
+}
+
 // The test sentences of run `r`'s test split, or an error text.
 std::vector<std::string> testTexts(const RunSummary &r, std::string *error)
 {
@@ -293,6 +326,7 @@ RunSummary summarizeRun(const RunStore &store, int64_t runId)
     }
 
     r.trainLoss = store.metrics(runId, "train/loss");
+    r.learningRate = store.metrics(runId, "train/lr");
     for (const EvalRecord &e : store.evals(runId)) {
         if (isValidationSplit(e.split)) {
             r.validation.push_back(e);
@@ -351,6 +385,7 @@ Comparison compareRuns(const RunStore &store, const std::vector<int64_t> &runIds
         return c;
     const RunSummary &a = c.runs[size_t(c.a)], &b = c.runs[size_t(c.b)];
     c.difference = differenceCurve(a, b);
+    c.differences = settingDifferences(a, b);
     if (b.bestValidation) {
         const double target = b.bestValidation->accuracy;
         for (const EvalRecord &e : a.validation)
@@ -382,7 +417,8 @@ nlohmann::json toJson(const RunSummary &r)
                         {"dropout", a.dropout},
                         {"attention_dropout", a.attentionDropout},
                         {"seq_classif_dropout", a.classifierDropout},
-                        {"parameters", a.parameters}};
+                        {"parameters", a.parameters},
+                        {"weights", a.weights}};
     }
     nlohmann::json validation = nlohmann::json::array();
     for (const EvalRecord &e : r.validation)
@@ -441,6 +477,10 @@ nlohmann::json toJson(const Comparison &c)
     out["pair"] = {{"a", a.info.id}, {"b", b.info.id}, {"kinds_differ", c.kindsDiffer}};
     out["difference"] = difference;
     out["a_matched_best_of_b"] = evalJson(c.aMatchedBestOfB);
+    nlohmann::json differences = nlohmann::json::array();
+    for (const Comparison::Difference &d : c.differences)
+        differences.push_back({{"aspect", d.aspect}, {"key", d.key}, {"a", d.a}, {"b", d.b}});
+    out["differences"] = differences;
     out["test_disagreements"] = {{"joined", c.testJoined},
                                  {"count", c.disagreements.size()},
                                  {"a_right", c.aRightOnDisagreements},

@@ -251,6 +251,10 @@ void Run::recordResolvedFacts()
              {"attention_dropout", shortest(c.attentionDropout)},
              {"seq_classif_dropout", shortest(c.seqClassifDropout)}})
         params.emplace_back(std::string("model.resolved.") + key, value);
+    // Where the weights came from: the pre-trained folder, or Hugging Face's random init.
+    params.emplace_back("model.resolved.weights", m_setup.pretrainedDir.empty()
+                                                      ? "random initialisation"
+                                                      : m_setup.pretrainedDir);
     m_store->setParams(m_result.runId, params);
 }
 
