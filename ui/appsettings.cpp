@@ -3,11 +3,14 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QGuiApplication>
+#include <QPalette>
 #include <QSettings>
 
 #include <sentilab/runstore.h>
 
 #include "common/formatting.h"
+#include "common/palettes.h"
 
 namespace sentilab::ui {
 namespace {
@@ -135,6 +138,23 @@ QStringList AppSettings::starterSentences()
 void AppSettings::setStarterSentences(const QStringList &sentences)
 {
     QSettings().setValue("inference/sentences", sentences);
+}
+
+QString AppSettings::appearance()
+{
+    const QString a = QSettings().value("ui/appearance", "system").toString();
+    return a == QLatin1String("light") || a == QLatin1String("dark") ? a : QStringLiteral("system");
+}
+
+void AppSettings::setAppearance(const QString &appearance)
+{
+    QSettings().setValue("ui/appearance", appearance);
+}
+
+void AppSettings::applyAppearance()
+{
+    static const QPalette system = QGuiApplication::palette();
+    QGuiApplication::setPalette(paletteFor(appearance(), system));
 }
 
 } // namespace sentilab::ui

@@ -44,6 +44,13 @@ public:
     static QStringList starterSentences();
     static void setStarterSentences(const QStringList &sentences);
     static QStringList defaultStarterSentences();
+
+    // "system" (default), "light" or "dark".
+    static QString appearance();
+    static void setAppearance(const QString &appearance);
+    // Sets the application palette for appearance() now (the system palette is remembered on the
+    // first call, so "system" restores it).
+    static void applyAppearance();
 };
 
 } // namespace sentilab::ui

@@ -3,6 +3,7 @@
 #include "appsettings.h"
 #include "common/colors.h"
 #include "common/formatting.h"
+#include "common/palettes.h"
 #include "confusionmatrixwidget.h"
 #include "storereader.h"
 
@@ -674,6 +675,10 @@ void CompareView::fillDisagreements(const Comparison &c)
             .arg(p, 0, 'f', 2)
             .arg(r.predicted == r.label ? QStringLiteral("✓") : QStringLiteral("✗"));
     };
+    const QPalette pal = m_disagreements->palette();
+    const QColor base = pal.color(QPalette::Base), alternate = pal.color(QPalette::AlternateBase);
+    const QColor right = readableOn(rightColor(), base, alternate);
+    const QColor wrong = readableOn(wrongColor(), base, alternate);
     QList<QTreeWidgetItem *> items;
     for (const Disagreement &d : c.disagreements) {
         const QString text = fromStd(d.text);
@@ -687,9 +692,9 @@ void CompareView::fillDisagreements(const Comparison &c)
         item->setData(0, kRunBRole, qint64(b.info.id));
         item->setText(1, labelName(d.label));
         item->setText(2, verdict(d.a));
-        item->setForeground(2, d.a.predicted == d.label ? rightColor() : wrongColor());
+        item->setForeground(2, d.a.predicted == d.label ? right : wrong);
         item->setText(3, verdict(d.b));
-        item->setForeground(3, d.b.predicted == d.label ? rightColor() : wrongColor());
+        item->setForeground(3, d.b.predicted == d.label ? right : wrong);
         items << item;
     }
     m_disagreements->addTopLevelItems(items);

@@ -10,6 +10,7 @@
 #include <QVBoxLayout>
 
 #include "common/colors.h"
+#include "common/palettes.h"
 #include "uitypes.h"
 
 namespace sentilab::ui {
@@ -208,7 +209,9 @@ void ResultCard::showResult(const QString &label, double positive, const QString
     const bool isPositive = label == QLatin1String("positive");
     m_verdict->setText(label.isEmpty() ? label : label.at(0).toUpper() + label.mid(1));
     QPalette pal = m_verdict->palette();
-    pal.setColor(QPalette::WindowText, sentimentColor(isPositive));
+    pal.setColor(QPalette::WindowText,
+                 readableOn(sentimentColor(isPositive), pal.color(QPalette::Window),
+                            pal.color(QPalette::Window)));
     m_verdict->setPalette(pal);
     const double shown = isPositive ? positive : 1.0 - positive;
     m_probability->setText(InferencePane::tr("%1% %2").arg(shown * 100, 0, 'f', 1).arg(label));
@@ -273,7 +276,8 @@ void ResultCard::showTruncation()
             .arg(m_state.inputTokens)
             .arg(word.toHtmlEscaped()));
     QPalette pal = m_truncated->palette();
-    pal.setColor(QPalette::WindowText, wrongColor());
+    pal.setColor(QPalette::WindowText, readableOn(wrongColor(), pal.color(QPalette::Window),
+                                                  pal.color(QPalette::Window)));
     m_truncated->setPalette(pal);
     m_truncated->show();
 }

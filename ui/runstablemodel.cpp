@@ -2,8 +2,11 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QGuiApplication>
+#include <QPalette>
 
 #include "common/formatting.h"
+#include "common/palettes.h"
 #include "storereader.h"
 #include "uitypes.h"
 
@@ -125,7 +128,11 @@ QVariant RunsTableModel::data(const QModelIndex &index, int role) const
         return runColor(r.id);
     if (role == Qt::ForegroundRole && index.column() == Status) {
         const QColor c = statusColor(r.status);
-        return c.isValid() ? QVariant(QBrush(c)) : QVariant();
+        if (!c.isValid())
+            return {};
+        // Readable (WCAG AA) on both row colours of the palette in use, light or dark.
+        const QPalette pal = QGuiApplication::palette();
+        return QBrush(readableOn(c, pal.color(QPalette::Base), pal.color(QPalette::AlternateBase)));
     }
     if (role == Qt::ToolTipRole) {
         if (index.column() == Status && !r.error.empty())

@@ -2,6 +2,7 @@
 
 #include "appsettings.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
@@ -196,6 +197,16 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
         label->setToolTip(help);
         trainingForm->addRow(label, field);
     }
+    m_appearance = new QComboBox(training);
+    m_appearance->setObjectName(QStringLiteral("appearanceBox"));
+    m_appearance->addItem(tr("System"), QStringLiteral("system"));
+    m_appearance->addItem(tr("Light"), QStringLiteral("light"));
+    m_appearance->addItem(tr("Dark"), QStringLiteral("dark"));
+    m_appearance->setToolTip(tr("Colours of the whole window; applied at once"));
+    m_appearance->setCurrentIndex(m_appearance->findData(AppSettings::appearance()));
+    auto *appearanceLabel = new QLabel(tr("&Appearance:"), training);
+    appearanceLabel->setBuddy(m_appearance);
+    trainingForm->addRow(appearanceLabel, m_appearance);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
@@ -332,6 +343,10 @@ void SettingsDialog::accept()
         AppSettings::setExperimentsDir(experimentsDir);
     if (m_threads->value() != m_initialThreads)
         AppSettings::setThreads(m_threads->value());
+    if (const QString a = m_appearance->currentData().toString(); a != AppSettings::appearance()) {
+        AppSettings::setAppearance(a);
+        AppSettings::applyAppearance(); // live: every window follows the new palette
+    }
 
     const QString database = m_database->text().trimmed();
     if (database != m_initialDatabase)

@@ -5,6 +5,7 @@
 #include <QString>
 
 class QFormLayout;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -44,6 +45,7 @@ Q_SIGNALS:
 
 private:
     QString m_databaseInUse;
+    QComboBox *m_appearance = nullptr;
     QLineEdit *addPathRow(QFormLayout *form, const QString &label, const QString &objectName,
                           const QString &help, QLabel **warning);
     void browseFolder(QLineEdit *edit, const QString &caption);

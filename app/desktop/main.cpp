@@ -29,6 +29,7 @@ int main(int argc, char **argv)
                           QStringLiteral("file"));
     parser.addOption(db);
     parser.process(app);
+    sentilab::ui::AppSettings::applyAppearance();
 
     const QString databasePath =
         parser.isSet(db) ? parser.value(db) : sentilab::ui::AppSettings::databasePath();

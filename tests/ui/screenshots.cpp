@@ -15,8 +15,8 @@
 #include <sentilab/runstore.h>
 
 #include "appsettings.h"
+#include "common/palettes.h"
 #include "compareview.h"
-#include "darkpalette.h"
 #include "experimentdialog.h"
 #include "firstrundialog.h"
 #include "inferencepane.h"
@@ -126,7 +126,7 @@ int main(int argc, char **argv)
         save(&dialog, dir.filePath("first-run-dialog.png"));
     }
 
-    QApplication::setPalette(sentilab::test::darkPalette());
+    QApplication::setPalette(sentilab::ui::darkPalette());
     window.tabs()->setCurrentIndex(0);
     save(&window, dir.filePath("mainwindow-dark.png"));
     return 0;

@@ -28,10 +28,10 @@
 #include <sentilab/training.h>
 
 #include "appsettings.h"
+#include "common/palettes.h"
 #include "common/qcpinclude.h"
 #include "compareview.h"
 #include "confusionmatrixwidget.h"
-#include "darkpalette.h"
 #include "smokerun.h"
 
 using namespace sentilab;
@@ -469,7 +469,7 @@ void TestCompareView::screenshots()
         const QString suffix = dark ? "-dark" : "";
         auto view = makeView();
         if (dark)
-            view->setPalette(sentilab::test::darkPalette());
+            view->setPalette(sentilab::ui::darkPalette());
         view->setAutoFillBackground(true);
         QTest::qWait(50);
         QVERIFY(view->grab().save(dir + "/compare-empty" + suffix + ".png"));

@@ -1,6 +1,7 @@
 // The dialogs behind "Start fine-tune"/"Start scratch" and Settings: pre-filling, form <-> YAML
 // sync, inline validation, saving settings. The first-run dialog has its own suite.
 #include <QApplication>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -22,10 +23,13 @@
 #include <sentilab/experimentconfig.h>
 
 #include "appsettings.h"
-#include "darkpalette.h"
+#include "common/colors.h"
+#include "common/palettes.h"
 #include "experimentdialog.h"
 #include "firstrundialog.h"
+#include "runstablemodel.h"
 #include "settingsdialog.h"
+#include "storereader.h"
 
 using namespace sentilab;
 using namespace sentilab::ui;
@@ -81,6 +85,8 @@ private slots:
     void settingsDialogSavesAndEmitsDatabaseChanged();
     void settingsDialogWarnsAboutIncompleteFolders();
     void settingsDialogShowsTheDatabaseInUse();
+    void appearanceAppliesLive();
+    void textColoursReachWcagAA();
 
     void experimentDialogStartsFromChosenModelFolder();
 
@@ -418,6 +424,76 @@ void TestDialogs::settingsDialogShowsTheDatabaseInUse()
     QVERIFY(!noteText().contains("In use now"));
 }
 
+// Issue 11: Settings > Appearance switches the palette at once, and "System" restores it.
+void TestDialogs::appearanceAppliesLive()
+{
+    const QPalette system = QApplication::palette();
+    AppSettings::applyAppearance(); // remembers the system palette
+    for (const char *choice : {"dark", "light", "system"}) {
+        SettingsDialog dialog;
+        auto *box = child<QComboBox>(&dialog, "appearanceBox");
+        box->setCurrentIndex(box->findData(QString::fromLatin1(choice)));
+        dialog.accept();
+        QCOMPARE(AppSettings::appearance(), QString::fromLatin1(choice));
+        const QPalette expected = QByteArray(choice) == "dark"    ? sentilab::ui::darkPalette()
+                                  : QByteArray(choice) == "light" ? sentilab::ui::lightPalette()
+                                                                  : system;
+        QCOMPARE(QApplication::palette().color(QPalette::Window), expected.color(QPalette::Window));
+        QCOMPARE(QApplication::palette().color(QPalette::Base), expected.color(QPalette::Base));
+    }
+}
+
+// Issue 11: every coloured text (run status in the Runs table, right/wrong verdicts, sentiment)
+// reaches WCAG AA contrast, 4.5:1, against both row colours of the light and the dark palette.
+void TestDialogs::textColoursReachWcagAA()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath("runs.db");
+    {
+        RunStore store = RunStore::open(db.toStdString());
+        for (const RunStatus status : {RunStatus::Running, RunStatus::Finished, RunStatus::Failed,
+                                       RunStatus::Interrupted, RunStatus::Cancelled}) {
+            RunInfo info;
+            info.kind = "scratch";
+            info.status = RunStatus::Running;
+            const int64_t id = store.createRun(info);
+            if (status != RunStatus::Running)
+                store.setStatus(id, status);
+        }
+    }
+    StoreReader reader;
+    reader.setDatabasePath(db);
+    RunsTableModel model;
+    model.setStoreReader(&reader);
+    QCOMPARE(model.rowCount(), 5);
+    const QPalette original = QApplication::palette();
+    for (const QPalette &palette : {sentilab::ui::lightPalette(), sentilab::ui::darkPalette()}) {
+        QApplication::setPalette(palette);
+        const QColor base = palette.color(QPalette::Base);
+        const QColor alternate = palette.color(QPalette::AlternateBase);
+        const auto check = [&](const QColor &c, const QString &what) {
+            const double worst = std::min(sentilab::ui::contrastRatio(c, base),
+                                          sentilab::ui::contrastRatio(c, alternate));
+            QVERIFY2(worst >= 4.5,
+                     qPrintable(QStringLiteral("%1 %2: %3:1").arg(what, c.name()).arg(worst)));
+        };
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const QModelIndex index = model.index(row, RunsTableModel::Status);
+            const QVariant brush = index.data(Qt::ForegroundRole);
+            if (brush.isValid())
+                check(brush.value<QBrush>().color(), index.data().toString());
+        }
+        for (const QColor &c :
+             {sentilab::ui::rightColor(), sentilab::ui::wrongColor(),
+              sentilab::ui::sentimentColor(true), sentilab::ui::sentimentColor(false)})
+            check(sentilab::ui::readableOn(c, base, alternate), QStringLiteral("verdict"));
+        // The rule itself: a colour that already reads stays as it is.
+        QCOMPARE(sentilab::ui::readableOn(palette.color(QPalette::Text), base, alternate),
+                 palette.color(QPalette::Text));
+    }
+    QApplication::setPalette(original);
+}
+
 // A model folder chosen in the first-run dialog or Settings is where the next experiment starts.
 void TestDialogs::experimentDialogStartsFromChosenModelFolder()
 {
@@ -444,7 +520,7 @@ void TestDialogs::screenshots()
     const QPalette original = QApplication::palette();
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
 
-    const QPalette dark = sentilab::test::darkPalette();
+    const QPalette dark = sentilab::ui::darkPalette();
 
     const auto save = [&out](QWidget &w, const QString &name) {
         w.show();

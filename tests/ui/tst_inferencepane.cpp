@@ -22,7 +22,7 @@
 #include <sentilab/training.h>
 
 #include "appsettings.h"
-#include "darkpalette.h"
+#include "common/palettes.h"
 #include "inferencepane.h"
 #include "smokerun.h"
 
@@ -339,7 +339,7 @@ void TestInferencePane::screenshots()
         const QString suffix = dark ? "-dark" : "";
         auto pane = makePane();
         if (dark)
-            pane->setPalette(sentilab::test::darkPalette());
+            pane->setPalette(sentilab::ui::darkPalette());
         pane->setAutoFillBackground(true);
         pane->resize(900, 560);
         QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 1), kTimeoutMs);
