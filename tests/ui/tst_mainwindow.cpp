@@ -168,7 +168,8 @@ void TestMainWindow::twoRunsTrainWhileTheUiStaysResponsive()
 
     int mostRunning = 0;
     TrainingJobs *jobs = m_window->jobs();
-    connect(jobs, &TrainingJobs::jobsChanged, this,
+    QObject scope; // ends the connection with this test (the lambda holds its locals)
+    connect(jobs, &TrainingJobs::jobsChanged, &scope,
             [&] { mostRunning = std::max(mostRunning, jobs->runningCount()); });
     m_window->stallMonitor()->reset();
     for (int i = 0; i < 2; ++i) {
@@ -227,9 +228,9 @@ void TestMainWindow::reportExportRunsBesideTheEventLoop()
     int ticks = 0, ticksWhenDone = -1;
     QTimer timer;
     timer.setInterval(5);
-    connect(&timer, &QTimer::timeout, this, [&] { ++ticks; });
+    connect(&timer, &QTimer::timeout, &timer, [&] { ++ticks; });
     QSignalSpy progress(m_window->reportExport(), &ReportExport::progress);
-    connect(m_window->reportExport(), &ReportExport::finished, this,
+    connect(m_window->reportExport(), &ReportExport::finished, &timer,
             [&] { ticksWhenDone = ticks; });
     timer.start();
     QString error;
