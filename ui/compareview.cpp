@@ -19,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableWidget>
@@ -43,6 +44,7 @@ namespace sentilab::ui {
 namespace {
 
 constexpr int kSaveDelayMs = 800;
+const QString kCheckedKey = QStringLiteral("compare/checkedRuns");
 constexpr int kTextRole = Qt::UserRole;      // disagreement: the sentence
 constexpr int kIndexRole = Qt::UserRole + 1; // disagreement: example index in the test split
 constexpr int kRunARole = Qt::UserRole + 2;  // disagreement: the compared runs A and B
@@ -389,8 +391,26 @@ void CompareView::checkedSetChanged()
     saveDiscussion(); // the text belongs to the set shown so far
     m_saveTimer->stop();
     m_shownSet = checkedRuns();
+    if (m_rememberSelection) {
+        QStringList ids;
+        for (const qint64 id : std::as_const(m_shownSet))
+            ids << QString::number(id);
+        QSettings().setValue(kCheckedKey, ids);
+    }
     rebuildDashboard();
     loadDiscussion();
+}
+
+void CompareView::setRememberSelection(bool remember)
+{
+    m_rememberSelection = remember;
+    if (!remember || !checkedRuns().isEmpty())
+        return;
+    QList<qint64> saved;
+    for (const QString &id : QSettings().value(kCheckedKey).toStringList())
+        saved << id.toLongLong();
+    if (!saved.isEmpty())
+        setCheckedRuns(saved);
 }
 
 void CompareView::showError(const QString &message)

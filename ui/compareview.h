@@ -56,6 +56,9 @@ public:
     void refreshRuns();
     // Checks exactly these runs (ids not in the store are ignored) and shows the dashboard.
     void setCheckedRuns(const QList<qint64> &runIds);
+    // Remember the checked runs between launches (the main window's view does): restores the
+    // saved set now when nothing is checked, and saves every change.
+    void setRememberSelection(bool remember);
     // Checked runs in list order (newest first).
     QList<qint64> checkedRuns() const;
 
@@ -107,6 +110,7 @@ private:
     QList<qint64> m_shownSet;       // the checked set the dashboard and discussion belong to
     bool m_discussionDirty = false; // edited since the last save or load
     bool m_loadingDiscussion = false;
+    bool m_rememberSelection = false;
 };
 
 } // namespace sentilab::ui

@@ -91,6 +91,7 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     m_runsModel->setStoreReader(m_reader);
     m_charts->setStoreReader(m_reader);
     m_compare->setStoreReader(m_reader);
+    m_compare->setRememberSelection(true);
     m_inference->setStoreReader(m_reader);
     connect(m_reader, &StoreReader::changed, this, [this] {
         m_charts->showRuns(m_runsPanel->selectedRuns());

@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
 #include <QSlider>
 #include <QStackedWidget>
 #include <QVBoxLayout>
@@ -23,6 +24,9 @@
 
 namespace sentilab::ui {
 namespace {
+
+const QString kXAxisKey = QStringLiteral("charts/xAxis");
+const QString kSmoothingKey = QStringLiteral("charts/smoothing");
 
 // Drops the points at or after `step` (a resumed run re-does them); true when any were dropped.
 template <typename PointVector> bool dropFromStep(PointVector &curve, double step)
@@ -141,17 +145,28 @@ TrainingCharts::TrainingCharts(QWidget *parent) : QWidget(parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_pages);
 
-    connect(m_xAxisBox, &QComboBox::currentIndexChanged, this,
-            [this] { setXAxis(XAxis(m_xAxisBox->currentData().toInt())); });
-    connect(m_smoothingSlider, &QSlider::valueChanged, this,
-            [this](int value) { setSmoothing(value / 100.0); });
-    connect(m_smoothingBox, &QDoubleSpinBox::valueChanged, this,
-            [this](double value) { setSmoothing(value); });
+    // The user's choices (these signals are blocked when code sets them) last between launches.
+    connect(m_xAxisBox, &QComboBox::currentIndexChanged, this, [this] {
+        setXAxis(XAxis(m_xAxisBox->currentData().toInt()));
+        QSettings().setValue(kXAxisKey, int(m_xAxis));
+    });
+    connect(m_smoothingSlider, &QSlider::valueChanged, this, [this](int value) {
+        setSmoothing(value / 100.0);
+        QSettings().setValue(kSmoothingKey, smoothing());
+    });
+    connect(m_smoothingBox, &QDoubleSpinBox::valueChanged, this, [this](double value) {
+        setSmoothing(value);
+        QSettings().setValue(kSmoothingKey, smoothing());
+    });
     connect(resetButton, &QPushButton::clicked, this, [this] {
         for (ChartView *chart : {m_loss, m_accuracy, m_valLoss, m_lr})
             chart->resetView();
     });
-    setSmoothing(0.9);
+    const QSettings settings;
+    setSmoothing(settings.value(kSmoothingKey, 0.9).toDouble());
+    const int axis = settings.value(kXAxisKey, int(XAxis::Step)).toInt();
+    if (axis >= int(XAxis::Step) && axis <= int(XAxis::WallMinutes))
+        setXAxis(XAxis(axis));
 }
 
 TrainingCharts::~TrainingCharts() = default;
@@ -382,8 +397,10 @@ void TrainingCharts::addEval(const EvalInfo &e)
 
 void TrainingCharts::setXAxis(XAxis axis)
 {
-    if (m_xAxisBox->currentData().toInt() != int(axis))
+    if (m_xAxisBox->currentData().toInt() != int(axis)) {
+        const QSignalBlocker blocker(m_xAxisBox);
         m_xAxisBox->setCurrentIndex(m_xAxisBox->findData(int(axis)));
+    }
     if (axis == m_xAxis)
         return;
     m_xAxis = axis;

@@ -95,6 +95,7 @@ private slots:
     void activatingASentenceEmitsIt();
     void discussionPersists();
     void dashboardEqualsCliJson();
+    void rememberedSelectionComesBack();
     void screenshots();
     void cleanupTestCase();
 
@@ -456,6 +457,22 @@ void TestCompareView::dashboardEqualsCliJson()
         QCOMPARE(it->value, j["difference"][i]["points"].get<double>());
     }
     QCOMPARE(size_t(tree->topLevelItemCount()), j["test_disagreements"]["count"].get<size_t>());
+}
+
+// Issue 11: the main window's Compare view restores the runs checked in the last session.
+void TestCompareView::rememberedSelectionComesBack()
+{
+    {
+        auto view = makeView();
+        view->setRememberSelection(true);
+        view->setCheckedRuns({m_runA, m_flipped});
+    }
+    auto plain = makeView(); // a view that does not remember starts empty
+    QVERIFY(plain->checkedRuns().isEmpty());
+    auto view = makeView();
+    view->setRememberSelection(true);
+    QCOMPARE(view->checkedRuns(), (QList<qint64>{m_flipped, m_runA})); // list order
+    QSettings().remove(QStringLiteral("compare"));
 }
 
 // Not a check: with SENTILAB_SCREENSHOT_DIR set, saves what a user sees (light and dark palette,

@@ -3,10 +3,13 @@
 // pdftotext; those checks skip when the tools are not installed (package poppler-utils).
 #include <cmath>
 
+#include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -91,6 +94,7 @@ private Q_SLOTS:
     void chartViewSavesImages();
 
     void trainingChartsShowStoredRuns();
+    void chartChoicesLastBetweenLaunches();
     void trainingChartsFollowLiveTraining();
 
     void reportHasEverySection();
@@ -107,6 +111,7 @@ private:
 
 void TestReport::initTestCase()
 {
+    QStandardPaths::setTestModeEnabled(true); // settings written by the chart tests stay apart
     QVERIFY(m_dir.isValid());
     m_db = m_dir.filePath(QStringLiteral("runs.db"));
     if (sentilab::test::sharedFile(QStringLiteral("data/sst2/train.jsonl")).isEmpty())
@@ -279,6 +284,26 @@ void TestReport::chartViewSavesImages()
     QVERIFY2(error.contains(QLatin1String(".png, .svg or .pdf")), qPrintable(error));
     QVERIFY(!view.saveImage(m_dir.filePath(QStringLiteral("missing/dir/chart.")) + suffix, &error));
     QVERIFY2(error.contains(QLatin1String("could not write")), qPrintable(error));
+}
+
+// Issue 11: the x axis and smoothing the user chose come back in the next window; values set by
+// code are not saved.
+void TestReport::chartChoicesLastBetweenLaunches()
+{
+    QSettings().remove(QStringLiteral("charts"));
+    {
+        TrainingCharts charts;
+        charts.setXAxis(TrainingCharts::XAxis::Epoch); // code, not the user: not remembered
+        TrainingCharts fresh;
+        QCOMPARE(fresh.xAxis(), TrainingCharts::XAxis::Step);
+        auto *axis = charts.findChild<QComboBox *>();
+        axis->setCurrentIndex(axis->findData(int(TrainingCharts::XAxis::WallMinutes)));
+        charts.findChild<QDoubleSpinBox *>()->setValue(0.5); // as the user types it
+    }
+    TrainingCharts next;
+    QCOMPARE(next.xAxis(), TrainingCharts::XAxis::WallMinutes);
+    QCOMPARE(next.smoothing(), 0.5);
+    QSettings().remove(QStringLiteral("charts"));
 }
 
 void TestReport::trainingChartsShowStoredRuns()
