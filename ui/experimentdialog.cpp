@@ -737,12 +737,25 @@ void ExperimentDialog::updateWarnings()
             details = fromStd(e.what());
         }
     }
+    // "Start scratch" on a file that trains a fine-tune (or says no kind, which means finetune):
+    // start what the file says, but never without saying so.
+    if (!m_requestedKind.isEmpty() && fromStd(m_config.kind) != m_requestedKind)
+        warnings << tr("This experiment trains a %1 run (kind: %2), not the %3 run you asked for; "
+                       "change kind and model.init in the YAML to train %3.")
+                        .arg(m_config.kind == "scratch" ? tr("scratch") : tr("fine-tune"),
+                             fromStd(m_config.kind), m_requestedKind);
     m_warning->setText(warnings.isEmpty() ? QString()
                                           : QStringLiteral("\u26a0 ") +
                                                 warnings.join(QStringLiteral("\n\u26a0 ")));
     m_warning->setToolTip(details);
     m_warning->setVisible(!warnings.isEmpty());
     growToFit();
+}
+
+void ExperimentDialog::setRequestedKind(const QString &kind)
+{
+    m_requestedKind = kind;
+    updateWarnings();
 }
 
 void ExperimentDialog::setAdvancedOpen(bool open)

@@ -44,6 +44,9 @@ public:
     // "section.key=value" overrides). Closes only on success; otherwise shows the error inline
     // and stays open. Start is also disabled while the last edit left things invalid.
     void accept() override;
+    // The kind the user asked for ("finetune" from Start fine-tune, "scratch" from Start
+    // scratch; empty = any file). While the experiment's kind differs, a warning says so.
+    void setRequestedKind(const QString &kind);
 
 private:
     // One form field bound to one config key. `read` gives the override value ("3e-05");
@@ -75,6 +78,7 @@ private:
     void growToFit(); // grows (never shrinks) the dialog to its layout's height
 
     QString m_yamlPath;
+    QString m_requestedKind;
     ExperimentConfig m_config;
     QString m_errorText;
     bool m_syncing = false; // set while the dialog itself writes the form or the YAML box

@@ -19,6 +19,7 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QPushButton>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QThread>
 #include <QTimer>
@@ -35,6 +36,8 @@ namespace sentilab::ui {
 namespace {
 
 constexpr int kDebounceMs = 250;
+const QString kChosenRunKeys[2] = {QStringLiteral("ask/finetuneRun"),
+                                   QStringLiteral("ask/scratchRun")};
 
 // A push button showing as much of a long sentence as fits, the whole sentence as tooltip.
 class SentenceButton : public QPushButton
@@ -129,6 +132,8 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
         combo->setMinimumContentsLength(16);
         connect(combo, &QComboBox::activated, this, [this, slot] {
             m_userChose[size_t(slot)] = true;
+            if (m_rememberRuns)
+                QSettings().setValue(kChosenRunKeys[slot], chosenRun(slot));
             runChosen();
         });
         m_combos[size_t(slot)] = combo;
@@ -311,6 +316,27 @@ void InferencePane::fillRunCombos()
         m_cards[size_t(slot)]->setRun(chosenRun(slot),
                                       combo->currentData(Qt::UserRole + 1).toString());
     }
+}
+
+void InferencePane::setRememberRuns(bool remember)
+{
+    m_rememberRuns = remember;
+    if (!remember || !m_reader || !m_reader->store())
+        return;
+    std::array<qint64, 2> saved{};
+    try {
+        const RunStore &store = *m_reader->store();
+        for (int slot = 0; slot < 2; ++slot) {
+            const qint64 id = QSettings().value(kChosenRunKeys[slot], 0).toLongLong();
+            if (id > 0 && store.findRun(std::to_string(id)))
+                saved[size_t(slot)] = id; // a run deleted since is not brought back
+        }
+    } catch (const std::exception &e) {
+        showStoreError(QString::fromUtf8(e.what()));
+        return;
+    }
+    if (saved[0] || saved[1])
+        setRuns(saved[0] ? saved[0] : chosenRun(0), saved[1] ? saved[1] : chosenRun(1));
 }
 
 qint64 InferencePane::chosenRun(int slot) const

@@ -55,6 +55,9 @@ public:
     void setStoreReader(StoreReader *reader);
     // For a pane on its own: reads `path` through a reader of its own.
     void setDatabasePath(const QString &path);
+    // Remember the runs the user picks for the two cards between launches (the main window's
+    // pane does): restores the saved ones now, if they still exist.
+    void setRememberRuns(bool remember);
     // Re-reads the runs (call when runs start, evaluate or finish); keeps the chosen runs, and
     // reloads a model whose best checkpoint changed.
     void refreshRuns();
@@ -104,14 +107,15 @@ private:
 
     QHash<qint64, QString> m_checkpointKeys; // run -> "dir@step" of its best checkpoint
     std::array<qint64, 2> m_defaultRuns{};   // newest finished run of each kind (else newest)
-    std::array<bool, 2> m_userChose{};       // the user (or setRuns) picked the slot's run
-    std::array<QString, 2> m_loadedKeys;     // "run|dir@step" the worker was last asked to load
-    std::array<QString, 2> m_summaries;      // what the worker loaded, empty = no model
-    int m_pendingLoads = 0;                  // loads asked for and not yet answered
-    bool m_storeError = false;               // m_status shows why the store cannot be read
-    quint64 m_requestId = 0;                 // the newest request sent to the worker
-    std::array<bool, 2> m_hasModel{};        // the worker reported a model for the slot
-    std::array<bool, 2> m_answered{};        // the slot answered m_requestId
+    bool m_rememberRuns = false;
+    std::array<bool, 2> m_userChose{};   // the user (or setRuns) picked the slot's run
+    std::array<QString, 2> m_loadedKeys; // "run|dir@step" the worker was last asked to load
+    std::array<QString, 2> m_summaries;  // what the worker loaded, empty = no model
+    int m_pendingLoads = 0;              // loads asked for and not yet answered
+    bool m_storeError = false;           // m_status shows why the store cannot be read
+    quint64 m_requestId = 0;             // the newest request sent to the worker
+    std::array<bool, 2> m_hasModel{};    // the worker reported a model for the slot
+    std::array<bool, 2> m_answered{};    // the slot answered m_requestId
 };
 
 } // namespace sentilab::ui

@@ -93,6 +93,7 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     m_compare->setStoreReader(m_reader);
     m_compare->setRememberSelection(true);
     m_inference->setStoreReader(m_reader);
+    m_inference->setRememberRuns(true);
     connect(m_reader, &StoreReader::changed, this, [this] {
         m_charts->showRuns(m_runsPanel->selectedRuns());
         updateStatus();
@@ -250,6 +251,12 @@ void MainWindow::createActions()
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     run->addAction(m_startFinetune);
     run->addAction(m_startScratch);
+    QMenu *experiments = run->addMenu(tr("Start e&xperiment"));
+    experiments->setObjectName(QStringLiteral("experimentsMenu"));
+    experiments->setToolTipsVisible(true);
+    connect(experiments, &QMenu::aboutToShow, this,
+            [this, experiments] { fillExperimentsMenu(experiments); });
+    fillExperimentsMenu(experiments);
     run->addSeparator();
     run->addAction(m_stop);
     run->addAction(m_stopAll);
@@ -336,7 +343,7 @@ void MainWindow::startFinetune()
         QDir(AppSettings::experimentsDir()).filePath(QStringLiteral("finetune.yaml"));
     if (QFileInfo::exists(yaml) && !ensureFirstRunFiles(yaml))
         return;
-    startExperiment(yaml);
+    startExperiment(yaml, QStringLiteral("finetune"));
 }
 
 void MainWindow::startScratch()
@@ -345,10 +352,52 @@ void MainWindow::startScratch()
         QDir(AppSettings::experimentsDir()).filePath(QStringLiteral("scratch.yaml"));
     if (QFileInfo::exists(yaml) && !ensureFirstRunFiles(yaml))
         return;
-    startExperiment(yaml);
+    startExperiment(yaml, QStringLiteral("scratch"));
 }
 
-void MainWindow::startExperiment(const QString &yamlPath)
+void MainWindow::startFromFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Start from an experiment file"),
+                                                      AppSettings::experimentsDir(),
+                                                      tr("Experiments (*.yaml *.yml)"));
+    if (path.isEmpty() || !ensureFirstRunFiles(path))
+        return;
+    startExperiment(path);
+}
+
+void MainWindow::fillExperimentsMenu(QMenu *menu)
+{
+    // Every experiment in the experiments folder, by its name and description.
+    menu->clear();
+    const QDir dir(AppSettings::experimentsDir());
+    for (const QFileInfo &file : dir.entryInfoList(
+             {QStringLiteral("*.yaml"), QStringLiteral("*.yml")}, QDir::Files, QDir::Name)) {
+        QString title = file.completeBaseName(), description;
+        try {
+            const ExperimentConfig c = ExperimentConfig::fromFile(file.filePath().toStdString());
+            title = QStringLiteral("%1 (%2)").arg(QString::fromStdString(c.name),
+                                                  QString::fromStdString(c.kind));
+            description = QString::fromStdString(c.description);
+        } catch (const std::exception &e) {
+            description = QString::fromUtf8(e.what()); // opens with its error, to fix in place
+        }
+        QAction *a = menu->addAction(title);
+        a->setToolTip(description);
+        a->setStatusTip(description);
+        const QString path = file.filePath();
+        connect(a, &QAction::triggered, this, [this, path] {
+            if (ensureFirstRunFiles(path))
+                startExperiment(path);
+        });
+    }
+    if (menu->isEmpty())
+        menu->addAction(tr("(no experiments in %1)").arg(dir.path()))->setEnabled(false);
+    menu->addSeparator();
+    menu->addAction(tr("&Open experiment file…"), QKeySequence::Open, this,
+                    &MainWindow::startFromFile);
+}
+
+void MainWindow::startExperiment(const QString &yamlPath, const QString &requestedKind)
 {
     if (!QFileInfo::exists(yamlPath)) {
         QMessageBox::warning(
@@ -357,6 +406,7 @@ void MainWindow::startExperiment(const QString &yamlPath)
         return;
     }
     ExperimentDialog dialog(yamlPath, this);
+    dialog.setRequestedKind(requestedKind);
     if (dialog.exec() != QDialog::Accepted)
         return;
     const ExperimentConfig config = dialog.config();

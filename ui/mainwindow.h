@@ -4,6 +4,7 @@
 class QAction;
 class QDateTime;
 class QLabel;
+class QMenu;
 class QPlainTextEdit;
 class QProgressDialog;
 class QTabWidget;
@@ -52,7 +53,10 @@ public:
 public Q_SLOTS:
     void startFinetune();
     void startScratch();
-    void startExperiment(const QString &yamlPath); // opens the settings dialog, then queues the run
+    // Opens the experiment dialog, then queues the run; `requestedKind` ("finetune"/"scratch",
+    // empty = any) is what the user asked for, and the dialog warns when the file trains another.
+    void startExperiment(const QString &yamlPath, const QString &requestedKind = {});
+    void startFromFile(); // Ctrl+O: any experiment file
     void stopSelected();
     // Asks for runs and a file, then exports in the background with a progress dialog (Cancel)
     // and ends with a message that offers to open the report or its folder.
@@ -81,6 +85,7 @@ private:
     static constexpr size_t kLogRuns = 20, kLogLines = 200;
     void showKeyboardShortcuts();
     void showAbout();
+    void fillExperimentsMenu(QMenu *menu);
     QList<qint64> reportRuns() const;
     bool startReportExport(const QString &pdfPath, QString *error);
     void reportWritten(const QString &pdfPath);

@@ -76,6 +76,7 @@ private slots:
     void lrArrowsWalkTheGrid();
     void yamlErrorShowsKeyAndDisablesStart();
     void yamlEditUpdatesForm();
+    void anotherKindThanAskedForIsSaid();
     void startReturnsRoundTrippingConfig();
     void enterStartsEscapeCancels();
     void tabGoesDownEachColumn();
@@ -230,6 +231,23 @@ void TestDialogs::yamlEditUpdatesForm()
     QCOMPARE(dialog.errorText(), QString());
     QCOMPARE(dialog.config().kind, std::string("finetune"));
     QVERIFY(child<QLineEdit>(&dialog, "pretrainedDirEdit")->isVisibleTo(&dialog));
+}
+
+// Issue 11: Start scratch on a file (or an edit) that trains a fine-tune is never silent.
+void TestDialogs::anotherKindThanAskedForIsSaid()
+{
+    ExperimentDialog dialog(experimentPath(QStringLiteral("scratch.yaml")));
+    dialog.setRequestedKind(QStringLiteral("scratch"));
+    auto *warning = child<QLabel>(&dialog, "warningLabel");
+    QVERIFY(!warning->text().contains(QLatin1String("you asked for")));
+    auto *yaml = child<QPlainTextEdit>(&dialog, "yamlEdit");
+    QString text = yaml->toPlainText();
+    text.replace(QStringLiteral("kind: \"scratch\""), QStringLiteral("kind: \"finetune\""));
+    text.replace(QStringLiteral("init: \"scratch\""), QStringLiteral("init: \"pretrained\""));
+    yaml->setPlainText(text);
+    QCOMPARE(dialog.config().kind, std::string("finetune"));
+    QVERIFY2(warning->text().contains(QLatin1String("not the scratch run you asked for")),
+             qPrintable(warning->text()));
 }
 
 void TestDialogs::startReturnsRoundTrippingConfig()

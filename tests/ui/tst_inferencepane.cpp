@@ -96,6 +96,7 @@ private slots:
     void editSentencesPersists();
     void runWithoutCheckpointSaysHow();
     void refreshKeepsChosenRuns();
+    void chosenRunsComeBack();
     void destroyWhileLoading();
     void screenshots();
     void cleanupTestCase();
@@ -316,6 +317,28 @@ void TestInferencePane::refreshKeepsChosenRuns()
     pane->refreshRuns();
     QCOMPARE(scratch->currentData().toLongLong(), m_runA);
     QCOMPARE(pane->shownPrediction(1).runId, m_runA);
+}
+
+// Issue 11: the main window's pane restores the runs the user picked in the last session.
+void TestInferencePane::chosenRunsComeBack()
+{
+    {
+        auto pane = makePane();
+        pane->setRememberRuns(true);
+        auto *scratch = pane->findChild<QComboBox *>("scratchCombo");
+        const int index = scratch->findData(m_runA);
+        QVERIFY(index > 0);
+        scratch->setCurrentIndex(index);
+        emit scratch->activated(index); // as a user's pick
+    }
+    auto plain = makePane(); // a pane that does not remember keeps its defaults
+    const qint64 byDefault =
+        plain->findChild<QComboBox *>("scratchCombo")->currentData().toLongLong();
+    auto pane = makePane();
+    pane->setRememberRuns(true);
+    QCOMPARE(pane->findChild<QComboBox *>("scratchCombo")->currentData().toLongLong(), m_runA);
+    QCOMPARE(byDefault, m_runB); // the newest finished scratch run, not the remembered one
+    QSettings().remove(QStringLiteral("ask"));
 }
 
 void TestInferencePane::destroyWhileLoading()

@@ -7,6 +7,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void reportExportCanBeCancelled();
     void stopSaysStoppingAtOnce();
     void logNamesRunsAndSurvivesARestart();
+    void experimentsMenuListsEveryFile();
     void cleanupTestCase();
 
 private:
@@ -322,6 +324,26 @@ void TestMainWindow::logNamesRunsAndSurvivesARestart()
                  log.contains(QString::fromStdString(events.back().message)),
              qPrintable(log));
     QVERIFY(log.contains(QLatin1String("events from the run store")));
+}
+
+// Issue 11: any experiment can be started, not only the two full-size ones: the Run menu lists
+// every file of the experiments folder by name and kind, description as tooltip, plus Open….
+void TestMainWindow::experimentsMenuListsEveryFile()
+{
+    auto *menu = m_window->findChild<QMenu *>("experimentsMenu");
+    QVERIFY(menu);
+    Q_EMIT menu->aboutToShow(); // refills from the folder, as when the user opens it
+    QStringList titles;
+    QString tooltip;
+    for (QAction *a : menu->actions()) {
+        titles << a->text();
+        if (a->text().startsWith(QLatin1String("smoke")))
+            tooltip = a->toolTip();
+    }
+    // experiments/scratch.yaml in this test is the smoke experiment.
+    QVERIFY2(titles.contains(QStringLiteral("smoke (scratch)")), qPrintable(titles.join('|')));
+    QVERIFY2(tooltip.contains(QLatin1String("Tiny scratch model")), qPrintable(tooltip));
+    QVERIFY(titles.contains(QStringLiteral("&Open experiment file…")));
 }
 
 void TestMainWindow::cleanupTestCase()

@@ -129,4 +129,8 @@ std::string resolveArchitectureDir(const ModelOptions &model);
 // Lower-case hex SHA-256 (FIPS 180-4) of `bytes`; hash() uses it.
 std::string sha256Hex(std::string_view bytes);
 
+// A number as config values are written (flatten(), toYaml()): the shortest form that reads back
+// to the same double, locale-independent ("3e-05", "0.1").
+std::string formatConfigNumber(double value);
+
 } // namespace sentilab

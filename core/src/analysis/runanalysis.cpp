@@ -16,13 +16,6 @@ namespace sentilab {
 namespace fs = std::filesystem;
 namespace {
 
-std::string shortest(double v)
-{
-    char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
-}
-
 int64_t toInt(const std::string &text, int64_t fallback)
 {
     int64_t v = 0;
@@ -97,9 +90,9 @@ void resolveOverrides(std::vector<std::pair<std::string, std::string>> &config,
         {"model.n_layers", std::to_string(a.layers)},
         {"model.n_heads", std::to_string(a.heads)},
         {"model.hidden_dim", std::to_string(a.hiddenDim)},
-        {"model.dropout", shortest(a.dropout)},
-        {"model.attention_dropout", shortest(a.attentionDropout)},
-        {"model.seq_classif_dropout", shortest(a.classifierDropout)},
+        {"model.dropout", formatConfigNumber(a.dropout)},
+        {"model.attention_dropout", formatConfigNumber(a.attentionDropout)},
+        {"model.seq_classif_dropout", formatConfigNumber(a.classifierDropout)},
     };
     for (auto &[key, value] : config) {
         const auto it = resolved.find(key);

@@ -752,4 +752,9 @@ bool operator==(const ExperimentConfig &a, const ExperimentConfig &b)
     return a.toYaml() == b.toYaml();
 }
 
+std::string formatConfigNumber(double value)
+{
+    return formatDouble(value);
+}
+
 } // namespace sentilab

@@ -1,6 +1,5 @@
 #include <sentilab/training.h>
 
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -235,10 +234,6 @@ void Run::recordResolvedFacts()
     // The architecture as built (config.json plus the experiment's overrides): a fine-tune run's
     // config says "model.dim 0" (= config.json's), readers need the real numbers.
     const DistilBertConfig &c = m_setup.config;
-    const auto shortest = [](double v) { // round-trip form, locale-independent
-        char buf[32];
-        return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-    };
     for (const auto &[key, value] : std::vector<std::pair<const char *, std::string>>{
              {"vocab_size", std::to_string(c.vocabSize)},
              {"max_position_embeddings", std::to_string(c.maxPositionEmbeddings)},
@@ -247,9 +242,9 @@ void Run::recordResolvedFacts()
              {"n_heads", std::to_string(c.nHeads)},
              {"hidden_dim", std::to_string(c.hiddenDim)},
              {"num_labels", std::to_string(c.numLabels())},
-             {"dropout", shortest(c.dropout)},
-             {"attention_dropout", shortest(c.attentionDropout)},
-             {"seq_classif_dropout", shortest(c.seqClassifDropout)}})
+             {"dropout", formatConfigNumber(c.dropout)},
+             {"attention_dropout", formatConfigNumber(c.attentionDropout)},
+             {"seq_classif_dropout", formatConfigNumber(c.seqClassifDropout)}})
         params.emplace_back(std::string("model.resolved.") + key, value);
     // Where the weights came from: the pre-trained folder, or Hugging Face's random init.
     params.emplace_back("model.resolved.weights", m_setup.pretrainedDir.empty()
