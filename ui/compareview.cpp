@@ -4,6 +4,7 @@
 #include "common/colors.h"
 #include "common/formatting.h"
 #include "common/palettes.h"
+#include "comparisontable.h"
 #include "confusionmatrixwidget.h"
 #include "storereader.h"
 
@@ -49,8 +50,6 @@ constexpr int kTextRole = Qt::UserRole;      // disagreement: the sentence
 constexpr int kIndexRole = Qt::UserRole + 1; // disagreement: example index in the test split
 constexpr int kRunARole = Qt::UserRole + 2;  // disagreement: the compared runs A and B
 constexpr int kRunBRole = Qt::UserRole + 3;
-constexpr int kKeyRole = Qt::UserRole;       // config table: the flattened key
-constexpr int kValueRole = Qt::UserRole + 1; // config table: the value behind the text
 
 QString fromStd(const std::string &s)
 {
@@ -65,24 +64,6 @@ QString runTitle(const RunInfo &run)
 QString percent(double fraction)
 {
     return formatPercent(fraction, 2);
-}
-
-// A table value: the text shown and the number (or text) behind it, kept in kValueRole so that a
-// reader of the table (and its test) sees exactly what the read model returned.
-struct Cell
-{
-    QString text;
-    QVariant value;
-};
-
-Cell accuracyCell(const std::optional<EvalRecord> &e, bool withStep)
-{
-    if (!e)
-        return {QStringLiteral("–"), {}};
-    const QString text =
-        withStep ? CompareView::tr("%1 (step %2)").arg(percent(e->accuracy)).arg(e->step)
-                 : percent(e->accuracy);
-    return {text, e->accuracy};
 }
 
 } // namespace
@@ -450,139 +431,12 @@ void CompareView::rebuildDashboard()
     // A refresh (e.g. after each evaluation of a running run) keeps where the user scrolled to.
     const int tableScroll = m_configTable->verticalScrollBar()->value();
     const int treeScroll = m_disagreements->verticalScrollBar()->value();
-    fillConfigTable(c);
+    fillComparisonTable(m_configTable, c);
     fillDifferencePlot(c);
     fillConfusionMatrices(c);
     fillDisagreements(c);
     m_configTable->verticalScrollBar()->setValue(tableScroll);
     m_disagreements->verticalScrollBar()->setValue(treeScroll);
-}
-
-void CompareView::fillConfigTable(const Comparison &comparison)
-{
-    const std::vector<RunSummary> &runs = comparison.runs;
-    const int columns = int(runs.size()) + 1;
-    m_configTable->clear();
-    m_configTable->setRowCount(0);
-    m_configTable->setColumnCount(columns);
-    const int icon = fontMetrics().height();
-    m_configTable->setHorizontalHeaderItem(0, new QTableWidgetItem(tr("Setting")));
-    for (int c = 1; c < columns; ++c) {
-        const RunInfo &run = runs[size_t(c - 1)].info;
-        m_configTable->setHorizontalHeaderItem(
-            c, new QTableWidgetItem(QIcon(colorSwatch(runColor(run.id), icon)), runTitle(run)));
-    }
-
-    const QPalette pal = palette();
-    QFont sectionFont = font();
-    sectionFont.setBold(true);
-    auto addSection = [&](const QString &title) {
-        const int row = m_configTable->rowCount();
-        m_configTable->insertRow(row);
-        auto *item = new QTableWidgetItem(title);
-        item->setFont(sectionFont);
-        item->setFlags(Qt::ItemIsEnabled);
-        item->setBackground(
-            blendColors(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.08));
-        m_configTable->setItem(row, 0, item);
-        m_configTable->setSpan(row, 0, 1, columns);
-    };
-    // Adds a row; `highlight` marks values that differ between the runs.
-    auto addRow = [&](const QString &key, const QList<Cell> &cells, bool highlight) {
-        const int row = m_configTable->rowCount();
-        m_configTable->insertRow(row);
-        const QColor differ = blendColors(pal.color(QPalette::Base), QColor(230, 159, 0), 0.35);
-        for (int c = 0; c < columns; ++c) {
-            const Cell cell = c == 0 ? Cell{key, key} : cells.value(c - 1);
-            auto *item = new QTableWidgetItem(cell.text);
-            item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-            item->setData(kKeyRole, key);
-            if (c > 0)
-                item->setData(kValueRole, cell.value);
-            item->setToolTip(item->text());
-            if (highlight) {
-                QFont f = font();
-                f.setBold(true);
-                item->setFont(f);
-                item->setBackground(differ);
-                item->setToolTip(tr("%1 — differs between the runs").arg(item->text()));
-            }
-            m_configTable->setItem(row, c, item);
-        }
-    };
-    const auto addResult = [&](const QString &label, const auto &cellOf) {
-        QList<Cell> cells;
-        for (const RunSummary &r : runs)
-            cells << cellOf(r);
-        addRow(label, cells, false);
-    };
-
-    addSection(tr("Results"));
-    addResult(tr("best validation accuracy"),
-              [](const RunSummary &r) { return accuracyCell(r.bestValidation, true); });
-    addResult(tr("last validation accuracy"),
-              [](const RunSummary &r) { return accuracyCell(r.lastValidation, true); });
-    addResult(tr("test accuracy"), [](const RunSummary &r) { return accuracyCell(r.test, false); });
-    addResult(tr("test F1 (positive)"), [](const RunSummary &r) {
-        return r.test ? Cell{QString::number(r.test->f1, 'f', 4), r.test->f1}
-                      : Cell{QStringLiteral("–"), {}};
-    });
-    addResult(tr("training time"), [](const RunSummary &r) {
-        if (r.trainingSeconds < 0)
-            return Cell{QStringLiteral("–"), {}};
-        return Cell{formatDuration(r.trainingSeconds) +
-                        (isTerminal(r.info.status) ? QString() : tr(" so far")),
-                    r.trainingSeconds};
-    });
-    addResult(tr("steps"), [](const RunSummary &r) {
-        return Cell{tr("%1 of %2").arg(r.info.lastStep).arg(r.info.totalSteps),
-                    qint64(r.info.lastStep)};
-    });
-    addResult(tr("status"), [](const RunSummary &r) {
-        const QString status = fromStd(toString(r.info.status));
-        return Cell{status, status};
-    });
-    addResult(tr("examples (train/val/test)"), [](const RunSummary &r) {
-        const auto n = [](int64_t v) {
-            return v < 0 ? QStringLiteral("–") : groupedNumber(double(v));
-        };
-        return Cell{QStringLiteral("%1 / %2 / %3")
-                        .arg(n(r.examples.train), n(r.examples.validation), n(r.examples.test)),
-                    r.examples.train < 0 ? QVariant() : QVariant(qint64(r.examples.train))};
-    });
-    addResult(tr("parameters"), [](const RunSummary &r) {
-        return r.architecture.known() ? Cell{groupedNumber(double(r.architecture.parameters)),
-                                             qint64(r.architecture.parameters)}
-                                      : Cell{QStringLiteral("–"), {}};
-    });
-
-    addSection(tr("Configuration"));
-    std::vector<std::string> keys;
-    std::vector<std::map<std::string, std::string>> values(runs.size());
-    for (size_t i = 0; i < runs.size(); ++i) {
-        for (const auto &[key, value] : runs[i].config) {
-            if (std::find(keys.begin(), keys.end(), key) == keys.end())
-                keys.push_back(key);
-            values[i][key] = value;
-        }
-    }
-    for (const std::string &key : keys) {
-        QList<Cell> row;
-        bool differs = false;
-        for (size_t i = 0; i < runs.size(); ++i) {
-            const auto it = values[i].find(key);
-            row << (it == values[i].end() ? Cell{tr("(not set)"), {}}
-                                          : Cell{fromStd(it->second), fromStd(it->second)});
-            differs = differs || row.back().text != row.front().text;
-        }
-        addRow(fromStd(key), row, differs);
-    }
-
-    m_configTable->resizeColumnsToContents();
-    for (int c = 0; c < columns; ++c)
-        m_configTable->setColumnWidth(c,
-                                      std::min(m_configTable->columnWidth(c), c == 0 ? 200 : 150));
-    m_configTable->resizeRowsToContents();
 }
 
 void CompareView::fillDifferencePlot(const Comparison &c)

@@ -76,7 +76,6 @@ private:
     void onItemChanged(QListWidgetItem *item);
     void checkedSetChanged();
     void rebuildDashboard();
-    void fillConfigTable(const Comparison &comparison);
     void fillDifferencePlot(const Comparison &comparison);
     void fillConfusionMatrices(const Comparison &comparison);
     void fillDisagreements(const Comparison &comparison);

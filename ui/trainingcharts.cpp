@@ -256,6 +256,7 @@ void TrainingCharts::updateWelcome()
 
 void TrainingCharts::reloadRun(qint64 runId)
 {
+    m_liveTail.remove(runId); // the run has ended: the store holds everything now
     if (!m_shown.contains(runId))
         return;
     loadHistory(runId);
@@ -305,6 +306,15 @@ void TrainingCharts::loadHistory(qint64 runId)
         };
         h.loss = curve("train/loss");
         h.lr = curve("train/lr");
+        // Steps reported live but not in the store yet (it is written in batches): a run shown
+        // again mid-training has no gap before its newest points.
+        const double stored = h.loss.isEmpty() ? -1.0 : h.loss.last().step;
+        for (const StepInfo &s : m_liveTail.value(runId)) {
+            if (double(s.step) <= stored)
+                continue;
+            h.loss.append({double(s.step), s.epochProgress, s.wallMs, s.loss});
+            h.lr.append({double(s.step), s.epochProgress, s.wallMs, s.lr});
+        }
         for (const EvalRecord &e : runStore->evals(runId)) {
             if (!isValidationSplit(e.split))
                 continue;
@@ -363,6 +373,13 @@ void TrainingCharts::appendLive(qint64 runId, ChartView *chart, QVector<Point> &
 
 void TrainingCharts::addStep(const StepInfo &s)
 {
+    // Every run's recent live steps, shown or not (see loadHistory).
+    QVector<StepInfo> &tail = m_liveTail[s.runId];
+    while (!tail.isEmpty() && tail.last().step >= s.step) // a resumed run repeats steps
+        tail.removeLast();
+    tail.append(s);
+    if (tail.size() > kLiveTail)
+        tail.remove(0, tail.size() - kLiveTail);
     if (!m_shown.contains(s.runId) || !m_history.contains(s.runId))
         return;
     History &h = m_history[s.runId];

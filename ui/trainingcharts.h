@@ -113,6 +113,10 @@ private:
     StoreReader *m_ownReader = nullptr; // made by setDatabasePath
     QList<qint64> m_shown;
     QHash<qint64, History> m_history;
+    // The newest live steps of each run (shown or not), merged into a history read from the
+    // store, whose metric writes lag behind; at most kLiveTail per run, dropped when it ends.
+    static constexpr int kLiveTail = 4096;
+    QHash<qint64, QVector<sentilab::StepInfo>> m_liveTail;
     XAxis m_xAxis = XAxis::Step;
 
     QComboBox *m_xAxisBox = nullptr;

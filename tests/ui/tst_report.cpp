@@ -361,10 +361,20 @@ void TestReport::trainingChartsFollowLiveTraining()
     charts.setDatabasePath(m_db);
     charts.showRuns({m_runA});
     StepInfo step;
-    step.runId = m_runB; // not shown: ignored
+    step.runId = m_runB; // not shown: not drawn...
     step.step = 33;
+    step.loss = 0.5;
     charts.addStep(step);
     QCOMPARE(charts.lossChart()->points(m_runB).size(), 0);
+    // ... but kept: shown later, before the store has it, the run has no gap (issue 11).
+    const qsizetype stored =
+        qsizetype(RunStore::open(m_db.toStdString()).metrics(m_runB, "train/loss").size());
+    charts.showRuns({m_runA, m_runB});
+    QCOMPARE(charts.lossChart()->points(m_runB).size(), stored + 1);
+    QCOMPARE(charts.lossChart()->points(m_runB).last(), QPointF(33, 0.5));
+    charts.reloadRun(m_runB); // the run ended: exactly what the store holds
+    QCOMPARE(charts.lossChart()->points(m_runB).size(), stored);
+    charts.showRuns({m_runA});
 
     step.runId = m_runA;
     step.epochProgress = 2.0625;
