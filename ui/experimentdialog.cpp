@@ -1,5 +1,7 @@
 #include "experimentdialog.h"
 
+#include "experimentestimate.h"
+
 #include "appsettings.h"
 
 #include <QDialogButtonBox>
@@ -179,6 +181,10 @@ ExperimentDialog::ExperimentDialog(const QString &yamlPath, QWidget *parent)
     setTone(m_warning, false);
     m_warning->hide();
 
+    m_duration = new QLabel(this);
+    m_duration->setObjectName(QStringLiteral("durationLabel"));
+    m_duration->setWordWrap(true);
+
     m_advancedToggle = new QToolButton(this);
     m_advancedToggle->setObjectName(QStringLiteral("advancedToggle"));
     m_advancedToggle->setText(tr("&Advanced (YAML)"));
@@ -224,6 +230,7 @@ ExperimentDialog::ExperimentDialog(const QString &yamlPath, QWidget *parent)
     layout->addSpacing(4);
     layout->addWidget(form);
     layout->addWidget(m_warning);
+    layout->addWidget(m_duration);
     layout->addWidget(m_advancedToggle, 0, Qt::AlignLeft);
     layout->addWidget(m_yaml, 1);
     layout->addWidget(m_error);
@@ -744,12 +751,30 @@ void ExperimentDialog::updateWarnings()
                        "change kind and model.init in the YAML to train %3.")
                         .arg(m_config.kind == "scratch" ? tr("scratch") : tr("fine-tune"),
                              fromStd(m_config.kind), m_requestedKind);
+    updateDuration(dataDir);
     m_warning->setText(warnings.isEmpty() ? QString()
                                           : QStringLiteral("\u26a0 ") +
                                                 warnings.join(QStringLiteral("\n\u26a0 ")));
     m_warning->setToolTip(details);
     m_warning->setVisible(!warnings.isEmpty());
     growToFit();
+}
+
+void ExperimentDialog::setStepTimeLookup(StepTimeLookup lookup)
+{
+    m_stepTime = std::move(lookup);
+    updateWarnings();
+}
+
+void ExperimentDialog::updateDuration(const QString &dataDir)
+{
+    const qint64 examples = m_examples.count(m_config, dataDir);
+    const int64_t batch = std::max<int64_t>(1, m_config.train.batchSize);
+    const std::optional<StepTime> t =
+        m_stepTime ? m_stepTime(m_config.kind, batch, m_config.model.dim) : std::nullopt;
+    const QString text = trainingDurationText(m_config, examples, t);
+    m_duration->setText(text);
+    m_duration->setVisible(!text.isEmpty());
 }
 
 void ExperimentDialog::setRequestedKind(const QString &kind)

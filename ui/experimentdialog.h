@@ -5,10 +5,14 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <sentilab/experimentconfig.h>
+#include <sentilab/runanalysis.h>
+
+#include "experimentestimate.h"
 
 class QFormLayout;
 class QLabel;
@@ -47,6 +51,11 @@ public:
     // The kind the user asked for ("finetune" from Start fine-tune, "scratch" from Start
     // scratch; empty = any file). While the experiment's kind differs, a warning says so.
     void setRequestedKind(const QString &kind);
+    // How to time a step of (kind, batch size, model width) on this machine, e.g. from the run
+    // store (sentilab::measuredStepTime); the dialog then shows the run's estimated duration.
+    using StepTimeLookup = std::function<std::optional<sentilab::StepTime>(
+        const std::string &kind, int64_t batchSize, int64_t dim)>;
+    void setStepTimeLookup(StepTimeLookup lookup);
 
 private:
     // One form field bound to one config key. `read` gives the override value ("3e-05");
@@ -74,11 +83,15 @@ private:
     void setYamlText(const QString &text);           // YAML box <- text, keeps the scroll
     void showError(const QString &coreMessage);      // "" clears
     void updateWarnings();
+    void updateDuration(const QString &dataDir);
     void setAdvancedOpen(bool open);
     void growToFit(); // grows (never shrinks) the dialog to its layout's height
 
     QString m_yamlPath;
     QString m_requestedKind;
+    StepTimeLookup m_stepTime;
+    QLabel *m_duration = nullptr;
+    TrainExampleCounter m_examples;
     ExperimentConfig m_config;
     QString m_errorText;
     bool m_syncing = false; // set while the dialog itself writes the form or the YAML box

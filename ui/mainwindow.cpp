@@ -407,6 +407,14 @@ void MainWindow::startExperiment(const QString &yamlPath, const QString &request
     }
     ExperimentDialog dialog(yamlPath, this);
     dialog.setRequestedKind(requestedKind);
+    dialog.setStepTimeLookup([this](const std::string &kind, int64_t batch, int64_t dim) {
+        RunStore *store = m_reader->store();
+        try {
+            return store ? measuredStepTime(*store, kind, batch, dim) : std::nullopt;
+        } catch (const std::exception &) {
+            return std::optional<StepTime>(); // no estimate beats a dialog that fails to open
+        }
+    });
     if (dialog.exec() != QDialog::Accepted)
         return;
     const ExperimentConfig config = dialog.config();

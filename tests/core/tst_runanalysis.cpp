@@ -49,6 +49,7 @@ private Q_SLOTS:
     void summaryResolvesTheArchitectureAndSplitSizes();
     void differencesBesidesTheInitialisation();
     void jsonHasTheSameNumbers();
+    void stepTimeFromTheNewestMatchingRun();
     void unknownRunIsAnError();
 
 private:
@@ -289,6 +290,30 @@ void TestRunAnalysis::jsonHasTheSameNumbers()
     QCOMPARE(j["difference"][0]["points"].get<double>(), 25.0);
     QCOMPARE(j["runs"][1]["config"]["kind"].get<std::string>(), std::string("finetune"));
     QVERIFY(j["test_disagreements"]["sentences"].empty());
+}
+
+void TestRunAnalysis::stepTimeFromTheNewestMatchingRun()
+{
+    QVERIFY(!measuredStepTime(*m_store, "scratch", 32).has_value());
+    const auto finished = [&](const std::string &kind, int64_t batch, int64_t steps,
+                              double wallMs) {
+        const int64_t id = addRun(kind, kind, {"train.batch_size=" + std::to_string(batch)});
+        m_store->setProgress(id, steps, steps);
+        m_store->logMetrics(id, {{"train/loss", steps, wallMs, 0.5}});
+        m_store->setStatus(id, RunStatus::Finished);
+        return id;
+    };
+    finished("scratch", 32, 100, 50000);                      // 0.5 s per step
+    const int64_t newer = finished("scratch", 32, 10, 20000); // 2 s per step, newest
+    finished("scratch", 16, 10, 1000);                        // another batch size
+    const int64_t running = addRun("scratch", "running", {"train.batch_size=32"});
+    m_store->setProgress(running, 5, 10); // not finished: not a measurement
+    const std::optional<StepTime> t = measuredStepTime(*m_store, "scratch", 32);
+    QVERIFY(t.has_value());
+    QCOMPARE(t->runId, newer);
+    QCOMPARE(t->secondsPerStep, 2.0);
+    QCOMPARE(measuredStepTime(*m_store, "scratch", 16)->secondsPerStep, 0.1);
+    QVERIFY(!measuredStepTime(*m_store, "finetune", 32).has_value());
 }
 
 void TestRunAnalysis::unknownRunIsAnError()

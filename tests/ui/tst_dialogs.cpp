@@ -77,6 +77,7 @@ private slots:
     void yamlErrorShowsKeyAndDisablesStart();
     void yamlEditUpdatesForm();
     void anotherKindThanAskedForIsSaid();
+    void durationIsEstimatedFromAMeasuredRun();
     void startReturnsRoundTrippingConfig();
     void enterStartsEscapeCancels();
     void tabGoesDownEachColumn();
@@ -248,6 +249,41 @@ void TestDialogs::anotherKindThanAskedForIsSaid()
     QCOMPARE(dialog.config().kind, std::string("finetune"));
     QVERIFY2(warning->text().contains(QLatin1String("not the scratch run you asked for")),
              qPrintable(warning->text()));
+}
+
+// Issue 11: the dialog says how long the run will take, from a run measured on this machine.
+void TestDialogs::durationIsEstimatedFromAMeasuredRun()
+{
+    QTemporaryDir data;
+    QFile train(data.filePath("train.jsonl"));
+    QVERIFY(train.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 100; ++i)
+        train.write(
+            QStringLiteral("{\"text\": \"s%1\", \"label\": %2}\n").arg(i).arg(i % 2).toUtf8());
+    train.close();
+    AppSettings::setDataDir(data.path());
+    ExperimentDialog dialog(experimentPath(QStringLiteral("smoke.yaml"))); // batch 16, 2 epochs
+    auto *duration = child<QLabel>(&dialog, "durationLabel");
+    // 100 examples, no max above it: 7 steps per epoch, 14 in all; nothing measured yet.
+    QVERIFY2(!duration->isHidden() &&
+                 duration->text().startsWith("14 steps (100 examples, batch 16, 2 epochs)"),
+             qPrintable(duration->text()));
+    std::string askedKind;
+    int64_t askedBatch = 0;
+    dialog.setStepTimeLookup([&](const std::string &kind, int64_t batch, int64_t) {
+        askedKind = kind;
+        askedBatch = batch;
+        return std::optional<StepTime>(StepTime{30.0, 7});
+    });
+    QCOMPARE(askedKind, std::string("scratch"));
+    QCOMPARE(askedBatch, int64_t(16));
+    QVERIFY2(duration->text().startsWith("About 7 min 00 s of training here: 14 steps at 30 s per "
+                                         "step, as measured in run #7"),
+             qPrintable(duration->text()));
+    // A larger batch: fewer steps, and the lookup is asked for that batch size.
+    child<QSpinBox>(&dialog, "batchSizeSpinBox")->setValue(50);
+    QCOMPARE(askedBatch, int64_t(50));
+    QVERIFY2(duration->text().contains("4 steps at"), qPrintable(duration->text()));
 }
 
 void TestDialogs::startReturnsRoundTrippingConfig()

@@ -124,6 +124,17 @@ struct Comparison
 // Throws sentilab::Error for an unknown run id. Duplicate ids are compared as given.
 Comparison compareRuns(const RunStore &store, const std::vector<int64_t> &runIds);
 
+// How long a training step of this kind and batch size took here: the newest finished run of
+// `kind` with train.batch_size == `batchSize` (and, when `dim` > 0, that model width), its
+// training time divided by its steps. nullopt when no such run exists.
+struct StepTime
+{
+    double secondsPerStep = 0;
+    int64_t runId = 0; // the run it was measured on
+};
+std::optional<StepTime> measuredStepTime(const RunStore &store, const std::string &kind,
+                                         int64_t batchSize, int64_t dim = 0);
+
 // Machine-readable forms (`sentilab-cli compare --json`, `runs show --json`): numbers as numbers,
 // NaN and absent values as null, accuracies as fractions in [0, 1].
 nlohmann::json toJson(const RunSummary &summary);

@@ -391,6 +391,30 @@ Comparison compareRuns(const RunStore &store, const std::vector<int64_t> &runIds
     return c;
 }
 
+std::optional<StepTime> measuredStepTime(const RunStore &store, const std::string &kind,
+                                         int64_t batchSize, int64_t dim)
+{
+    for (const RunInfo &run : store.listRuns()) { // newest first
+        if (run.kind != kind || run.status != RunStatus::Finished || run.lastStep <= 0)
+            continue;
+        std::map<std::string, std::string> params;
+        for (auto &[key, value] : store.params(run.id))
+            params[key] = value;
+        const auto number = [&](const char *key) {
+            const auto it = params.find(key);
+            return it == params.end() ? int64_t(-1) : toInt(it->second, -1);
+        };
+        if (number("train.batch_size") != batchSize)
+            continue;
+        if (dim > 0 && number("model.resolved.dim") != dim && number("model.dim") != dim)
+            continue;
+        const double seconds = store.trainingSeconds(run.id);
+        if (seconds > 0)
+            return StepTime{seconds / double(run.lastStep), run.id};
+    }
+    return std::nullopt;
+}
+
 nlohmann::json toJson(const RunSummary &r)
 {
     nlohmann::json config = nlohmann::json::object();
