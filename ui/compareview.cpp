@@ -56,16 +56,6 @@ QString fromStd(const std::string &s)
     return QString::fromStdString(s);
 }
 
-QString runTitle(const RunInfo &run)
-{
-    return QStringLiteral("%1 (#%2)").arg(fromStd(run.name)).arg(run.id);
-}
-
-QString percent(double fraction)
-{
-    return formatPercent(fraction, 2);
-}
-
 } // namespace
 
 CompareView::CompareView(QWidget *parent) : QWidget(parent)
@@ -328,8 +318,9 @@ void CompareView::fillRunList()
         item->setCheckState(checked.contains(run.id) ? Qt::Checked : Qt::Unchecked);
         QString tip =
             tr("best validation accuracy: %1\ntest accuracy: %2")
-                .arg(run.bestValAccuracy < 0 ? tr("none yet") : percent(run.bestValAccuracy),
-                     run.testAccuracy < 0 ? tr("none yet") : percent(run.testAccuracy));
+                .arg(run.bestValAccuracy < 0 ? tr("none yet")
+                                             : formatPercent(run.bestValAccuracy, 2),
+                     run.testAccuracy < 0 ? tr("none yet") : formatPercent(run.testAccuracy, 2));
         if (!run.note.empty())
             tip += '\n' + fromStd(run.note);
         item->setToolTip(tip);

@@ -23,16 +23,6 @@ QString fromStd(const std::string &s)
     return QString::fromStdString(s);
 }
 
-QString runTitle(const RunInfo &run)
-{
-    return QStringLiteral("%1 (#%2)").arg(fromStd(run.name)).arg(run.id);
-}
-
-QString percent(double fraction)
-{
-    return formatPercent(fraction, 2);
-}
-
 // A table value: the text shown and the number (or text) behind it, kept in kComparisonValueRole
 // so that a reader of the table (and its test) sees exactly what the read model returned.
 struct Cell
@@ -46,9 +36,9 @@ Cell accuracyCell(const std::optional<EvalRecord> &e, bool withStep)
     if (!e)
         return {QStringLiteral("–"), {}};
     const QString text = withStep ? QCoreApplication::translate("CompareView", "%1 (step %2)")
-                                        .arg(percent(e->accuracy))
+                                        .arg(formatPercent(e->accuracy, 2))
                                         .arg(e->step)
-                                  : percent(e->accuracy);
+                                  : formatPercent(e->accuracy, 2);
     return {text, e->accuracy};
 }
 

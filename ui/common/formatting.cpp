@@ -40,6 +40,11 @@ QString labelText(const Prediction &p)
     return name;
 }
 
+QString runTitle(const RunInfo &run)
+{
+    return QStringLiteral("%1 (#%2)").arg(QString::fromStdString(run.name)).arg(run.id);
+}
+
 QString labelName(qint64 label)
 {
     return label == 1 ? QStringLiteral("positive") : QStringLiteral("negative");

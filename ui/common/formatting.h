@@ -4,6 +4,7 @@
 #include <QStringList>
 
 #include <sentilab/classifier.h>
+#include <sentilab/runstore.h>
 
 namespace sentilab::ui {
 
@@ -16,6 +17,8 @@ QString groupedNumber(double value);
 // "positive"/"negative" for the usual label names and for generic LABEL_i names, else the
 // checkpoint's own label name in lower case.
 QString labelText(const Prediction &p);
+// "name (#id)": how the desktop names a run in headers, lists and matrices.
+QString runTitle(const RunInfo &run);
 // Gold-label text for SST-2 labels: 1 positive, 0 negative.
 QString labelName(qint64 label);
 
