@@ -2,10 +2,12 @@
 // Torch-free facade over our DistilBertForSequenceClassification, for ui/ and app/.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <sentilab/distilbertconfig.h>
+#include <sentilab/explanation.h>
 
 namespace sentilab {
 
@@ -48,6 +50,14 @@ public:
                           const std::vector<std::vector<int64_t>> &attentionMask = {}) const;
     // Tokenises (max_position_embeddings tokens at most) and classifies each text.
     std::vector<Prediction> predict(const std::vector<std::string> &texts) const;
+    // Why the model classifies `text` as it does (see explanation.h); tokenises as predict().
+    // Returns nothing when options.cancelled() said stop. Needs vocab.txt like predict().
+    std::optional<Explanation> explain(const std::string &text,
+                                       const ExplainOptions &options = {}) const;
+    // explain() for token ids ([CLS] ... [SEP], at most max_position_embeddings); tokens are
+    // named from vocab.txt when there is one, else "#id", and each non-special token is a word.
+    std::optional<Explanation> explainIds(const std::vector<int64_t> &ids,
+                                          const ExplainOptions &options = {}) const;
 
     // Writes a Hugging Face folder (config.json, model.safetensors, vocab.txt,
     // tokenizer_config.json).

@@ -1,28 +1,16 @@
 #include <sentilab/classifier.h>
 
 #include <filesystem>
-#include <optional>
 
 #include <torch/utils.h>
 
 #include <sentilab/error.h>
-#include <sentilab/tokenizer.h>
 
-#include "hfcheckpoint.h"
+#include "classifierimpl.h"
 
 namespace fs = std::filesystem;
 
 namespace sentilab {
-
-struct Classifier::Impl
-{
-    std::string dir;
-    DistilBertForSequenceClassification model{nullptr};
-    LoadReport report;
-    std::string summary;
-    std::optional<Tokenizer> tokenizer;
-    std::string vocabPath;
-};
 
 Classifier::Classifier(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Classifier::Classifier(Classifier &&) noexcept = default;

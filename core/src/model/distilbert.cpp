@@ -56,6 +56,14 @@ torch::Tensor EmbeddingsImpl::forward(const torch::Tensor &inputIds)
     return dropout(LayerNorm(x));
 }
 
+torch::Tensor EmbeddingsImpl::fromWordEmbeddings(const torch::Tensor &wordEmbeddings)
+{
+    const int64_t length = wordEmbeddings.size(1);
+    const torch::Tensor positions =
+        torch::arange(length, wordEmbeddings.options().dtype(torch::kLong));
+    return dropout(LayerNorm(wordEmbeddings + position_embeddings(positions)));
+}
+
 FfnImpl::FfnImpl(const DistilBertConfig &config) : m_gelu(config.activation == "gelu")
 {
     lin1 = register_module("lin1", torch::nn::Linear(config.dim, config.hiddenDim));
@@ -102,11 +110,15 @@ TransformerImpl::TransformerImpl(const DistilBertConfig &config)
 }
 
 torch::Tensor TransformerImpl::forward(torch::Tensor x, const torch::Tensor &keyPaddingMask,
-                                       bool firstOnlyInLastLayer)
+                                       bool firstOnlyInLastLayer,
+                                       std::vector<torch::Tensor> *weights)
 {
+    if (weights)
+        weights->assign(layer->size(), torch::Tensor());
     for (size_t i = 0; i < layer->size(); ++i)
         x = layer[i]->as<TransformerBlockImpl>()->forward(
-            x, keyPaddingMask, nullptr, firstOnlyInLastLayer && i + 1 == layer->size());
+            x, keyPaddingMask, weights ? &(*weights)[i] : nullptr,
+            firstOnlyInLastLayer && i + 1 == layer->size());
     return x;
 }
 
@@ -132,6 +144,24 @@ torch::Tensor DistilBertModelImpl::forward(const torch::Tensor &inputIds,
     if (attentionMask.defined())
         keyPaddingMask = attentionMask.eq(0);
     return transformer(embeddings(inputIds), keyPaddingMask, firstOnlyInLastLayer);
+}
+
+torch::Tensor DistilBertModelImpl::fromWordEmbeddings(const torch::Tensor &wordEmbeddings,
+                                                      const torch::Tensor &attentionMask,
+                                                      bool firstOnlyInLastLayer,
+                                                      std::vector<torch::Tensor> *weights)
+{
+    if (wordEmbeddings.dim() != 3)
+        throw Error("word embeddings must be a [batch, length, dim] tensor");
+    if (wordEmbeddings.size(1) > m_maxPositions)
+        throw Error("input of " + std::to_string(wordEmbeddings.size(1)) +
+                    " tokens is longer than the model's max_position_embeddings (" +
+                    std::to_string(m_maxPositions) + ")");
+    torch::Tensor keyPaddingMask;
+    if (attentionMask.defined())
+        keyPaddingMask = attentionMask.eq(0);
+    return transformer->forward(embeddings->fromWordEmbeddings(wordEmbeddings), keyPaddingMask,
+                                firstOnlyInLastLayer, weights);
 }
 
 DistilBertForSequenceClassificationImpl::DistilBertForSequenceClassificationImpl(
@@ -160,6 +190,17 @@ torch::Tensor DistilBertForSequenceClassificationImpl::logits(const torch::Tenso
                                                               const torch::Tensor &attentionMask)
 {
     torch::Tensor pooled = distilbert->forward(inputIds, attentionMask, true).select(1, 0);
+    pooled = dropout(torch::relu(pre_classifier(pooled)));
+    return classifier(pooled);
+}
+
+torch::Tensor DistilBertForSequenceClassificationImpl::logitsFromWordEmbeddings(
+    const torch::Tensor &wordEmbeddings, const torch::Tensor &attentionMask,
+    std::vector<torch::Tensor> *weights)
+{
+    torch::Tensor pooled =
+        distilbert->fromWordEmbeddings(wordEmbeddings, attentionMask, weights == nullptr, weights)
+            .select(1, 0);
     pooled = dropout(torch::relu(pre_classifier(pooled)));
     return classifier(pooled);
 }

@@ -9,6 +9,8 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
+#include <vector>
+
 #include <sentilab/distilbertconfig.h>
 
 #include "fastdropout.h"
@@ -25,6 +27,9 @@ public:
     explicit EmbeddingsImpl(const DistilBertConfig &config);
     // inputIds [B, L] int64 -> [B, L, dim]; positions are 0..L-1 for every row.
     torch::Tensor forward(const torch::Tensor &inputIds);
+    // forward() from word embeddings [B, L, dim] already looked up (or interpolated, as
+    // Integrated Gradients does): adds the positions, then LayerNorm and dropout.
+    torch::Tensor fromWordEmbeddings(const torch::Tensor &wordEmbeddings);
 
     torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr};
     torch::nn::LayerNorm LayerNorm{nullptr};
@@ -69,8 +74,10 @@ class TransformerImpl : public torch::nn::Module
 public:
     explicit TransformerImpl(const DistilBertConfig &config);
     // firstOnlyInLastLayer: the last block computes only position 0 (see TransformerBlock).
+    // weights: when given, receives each layer's attention probabilities [B, H, L(q), L].
     torch::Tensor forward(torch::Tensor x, const torch::Tensor &keyPaddingMask,
-                          bool firstOnlyInLastLayer = false);
+                          bool firstOnlyInLastLayer = false,
+                          std::vector<torch::Tensor> *weights = nullptr);
 
     torch::nn::ModuleList layer{nullptr};
 };
@@ -86,6 +93,12 @@ public:
     // layer's work for the other positions (their outputs feed nothing a classifier reads).
     torch::Tensor forward(const torch::Tensor &inputIds, const torch::Tensor &attentionMask = {},
                           bool firstOnlyInLastLayer = false);
+    // forward() from word embeddings [B, L, dim] (see Embeddings::fromWordEmbeddings); what the
+    // explanations differentiate. weights: as Transformer::forward.
+    torch::Tensor fromWordEmbeddings(const torch::Tensor &wordEmbeddings,
+                                     const torch::Tensor &attentionMask,
+                                     bool firstOnlyInLastLayer = false,
+                                     std::vector<torch::Tensor> *weights = nullptr);
 
     Embeddings embeddings{nullptr};
     Transformer transformer{nullptr};
@@ -111,6 +124,11 @@ public:
     // computed for [CLS] only (~1/7 fewer FLOPs at SST-2 lengths). What training, evaluation and
     // prediction run.
     torch::Tensor logits(const torch::Tensor &inputIds, const torch::Tensor &attentionMask = {});
+    // logits() from word embeddings [B, L, dim]; weights as Transformer::forward (every layer
+    // then computes all positions, so that the last layer's weights are complete).
+    torch::Tensor logitsFromWordEmbeddings(const torch::Tensor &wordEmbeddings,
+                                           const torch::Tensor &attentionMask,
+                                           std::vector<torch::Tensor> *weights = nullptr);
 
     // Hugging Face's _init_weights on every module: Linear/Embedding weights ~ N(0, range),
     // biases 0, padding row 0, LayerNorm 1/0. Uses torch's global generator (seed it first).
