@@ -249,6 +249,25 @@ void runBench(const BenchOptions &o)
             std::printf("\nevaluation of %s (batch 64, length-sorted): %.1f s\n",
                         o.testData.c_str(), seconds);
     }
+    if (wanted(o, "explain")) {
+        report["explain"] = nlohmann::json::array();
+        if (!o.json)
+            std::printf("\nexplanations of one 32-token sentence, full-size model (median of "
+                        "%d; the pane explains two models):\n",
+                        o.repeats);
+        for (const ExplainBenchRow &r : benchExplain(32, 32, o.repeats)) {
+            report["explain"].push_back({{"what", r.what},
+                                         {"steps", r.steps},
+                                         {"tokens", r.tokens},
+                                         {"p50_ms", r.p50Ms},
+                                         {"both_models_ms", r.bothModelsMs}});
+            if (!o.json)
+                std::printf(
+                    "  %-22s %7.0f ms per model, %7.0f ms for both\n",
+                    (r.what + (r.steps ? " (" + std::to_string(r.steps) + " steps)" : "")).c_str(),
+                    r.p50Ms, r.bothModelsMs);
+        }
+    }
     if (o.json)
         std::cout << report.dump(2) << '\n';
 }
@@ -258,14 +277,16 @@ void runBench(const BenchOptions &o)
 void addBenchCommand(CLI::App &app, int &exitCode)
 {
     auto *cmd = app.add_subcommand(
-        "bench", "Measure performance: matmul peak (also under each OpenBLAS kernel), tokenizer "
-                 "throughput, attention vs torch, "
-                 "full-size training throughput and MFU, inference latency, evaluation time");
+        "bench",
+        "Measure performance: matmul peak (also under each OpenBLAS kernel), tokenizer "
+        "throughput, attention vs torch, "
+        "full-size training throughput and MFU, inference latency, evaluation time, explanation "
+        "cost");
     auto o = std::make_shared<BenchOptions>();
     cmd->add_flag("--json", o->json, "Print one JSON object instead of tables");
     cmd->add_option("--only", o->sections, "Sections to run (default: all)")
         ->check(CLI::IsMember({"matmul", "kernels", "tokenizer", "attention", "training", "profile",
-                               "inference", "evaluation"}));
+                               "inference", "evaluation", "explain"}));
     cmd->add_option("--vocab", o->vocab, "vocab.txt for the tokenizer benchmark")
         ->capture_default_str();
     cmd->add_option("--data", o->data, "SST-2 JSONL/TSV file for the tokenizer benchmark")

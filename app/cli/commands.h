@@ -27,6 +27,7 @@ void addRunsCommand(CLI::App &app, int &exitCode);
 void addCompareCommand(CLI::App &app, int &exitCode);
 void addEvalCommand(CLI::App &app, int &exitCode);
 void addPredictCommand(CLI::App &app, int &exitCode);
+void addExplainCommand(CLI::App &app, int &exitCode);
 void addExportCommand(CLI::App &app, int &exitCode);
 void addReportCommand(CLI::App &app, int &exitCode); // only with SENTILAB_WITH_REPORT
 void addDownloadCommand(CLI::App &app, int &exitCode);

@@ -53,6 +53,7 @@ int main(int argc, char **argv)
     sentilab::cli::addCompareCommand(app, exitCode);
     sentilab::cli::addEvalCommand(app, exitCode);
     sentilab::cli::addPredictCommand(app, exitCode);
+    sentilab::cli::addExplainCommand(app, exitCode);
     sentilab::cli::addExportCommand(app, exitCode);
 #ifdef SENTILAB_WITH_REPORT
     sentilab::cli::addReportCommand(app, exitCode);

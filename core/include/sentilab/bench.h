@@ -111,3 +111,21 @@ std::vector<LatencyRow> benchInference(const std::vector<int64_t> &lengths = {16
 double benchEvaluation(const std::string &vocabPath, const std::string &dataPath);
 
 } // namespace sentilab
+
+namespace sentilab {
+
+struct ExplainBenchRow
+{
+    std::string what;        // "ig" (with steps), "grad-input", "occlusion", "attention"
+    int steps = 0;           // Integrated Gradients' points; 0 otherwise
+    int64_t tokens = 0;      // sentence length including [CLS]/[SEP]
+    double p50Ms = 0;        // median per full-size model
+    double bothModelsMs = 0; // 2 x p50: the pane explains a fine-tune and a scratch model
+};
+
+// Classifier::explain's cost on a full-size (random) DistilBERT for one sentence of `tokens`
+// tokens: each attribution method (Integrated Gradients at `steps` points) and attention +
+// rollout alone, median of `repeats` after a warm-up.
+std::vector<ExplainBenchRow> benchExplain(int64_t tokens = 32, int steps = 32, int repeats = 5);
+
+} // namespace sentilab

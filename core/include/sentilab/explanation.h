@@ -23,9 +23,11 @@ AttributionMethod parseAttributionMethod(const std::string &name);
 struct ExplainOptions
 {
     AttributionMethod method = AttributionMethod::IntegratedGradients;
-    int steps = 32;        // Integrated Gradients: interpolation points (1..1024)
-    int batchSize = 32;    // Integrated Gradients: points per forward/backward pass
-    bool attention = true; // also compute per-head attention and rollout
+    int steps = 32;           // Integrated Gradients: interpolation points (1..1024)
+    int batchSize = 32;       // Integrated Gradients: points per forward/backward pass
+    bool attention = true;    // compute per-head attention and rollout
+    bool attributions = true; // compute the method's scores (false: verdict and attention only,
+                              // tokenScores and wordScores left empty)
     // Polled between passes; returning true abandons the work (explain returns no result).
     std::function<bool()> cancelled;
 };

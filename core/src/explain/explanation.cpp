@@ -13,6 +13,7 @@
 #include <sentilab/error.h>
 
 #include "classifierimpl.h"
+#include "explainmodel.h"
 
 namespace sentilab {
 
@@ -145,9 +146,63 @@ torch::Tensor rollout(const std::vector<torch::Tensor> &weights, int64_t length)
     return product[0];
 }
 
-std::optional<Explanation> explainTokens(DistilBertForSequenceClassificationImpl &model,
-                                         const std::vector<int64_t> &ids, Explanation e,
-                                         bool wordPieces, const ExplainOptions &options)
+// Fills e's scores with options.method; false when cancelled.
+bool attribute(DistilBertForSequenceClassificationImpl &model, const std::vector<int64_t> &ids,
+               const torch::Tensor &input, Explanation &e, const ExplainOptions &options)
+{
+    const int64_t length = int64_t(ids.size());
+    if (options.method == AttributionMethod::Occlusion) {
+        e.wordScores = occlusion(model, ids, e, model.config().padTokenId);
+        if (cancelled(options))
+            return false;
+        e.tokenScores.assign(size_t(length), 0.0f);
+        for (int64_t t = 0; t < length; ++t) {
+            if (e.wordOf[size_t(t)] >= 0)
+                e.tokenScores[size_t(t)] = e.wordScores[size_t(e.wordOf[size_t(t)])];
+        }
+    } else {
+        torch::Tensor scores;
+        if (options.method == AttributionMethod::IntegratedGradients) {
+            // Baseline: [PAD]'s embedding everywhere except [CLS] and [SEP].
+            torch::Tensor baseline = input.clone();
+            if (length > 2)
+                baseline[0]
+                    .narrow(0, 1, length - 2)
+                    .copy_(model.distilbert->embeddings->word_embeddings
+                               ->weight[model.config().padTokenId]
+                               .detach());
+            scores = integratedGradients(model, input, baseline, e.label, options);
+            if (!scores.defined())
+                return false;
+            e.steps = options.steps;
+            torch::NoGradGuard noGrad;
+            e.baselineTarget =
+                logOdds(model.logitsFromWordEmbeddings(baseline, ones(1, length)), e.label)
+                    .item<double>();
+            e.residual = scores.sum().item<double>() - (e.target - e.baselineTarget);
+        } else {
+            scores = gradientTimesInput(model, input, e.label);
+        }
+        e.tokenScores = toVector(scores);
+        e.wordScores.assign(e.words.size(), 0.0f);
+        for (int64_t t = 0; t < length; ++t) {
+            if (e.wordOf[size_t(t)] >= 0)
+                e.wordScores[size_t(e.wordOf[size_t(t)])] += e.tokenScores[size_t(t)];
+        }
+    }
+    return true;
+}
+
+nlohmann::json numberOrNull(double value)
+{
+    return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+} // namespace
+
+std::optional<Explanation> explainWithModel(DistilBertForSequenceClassificationImpl &model,
+                                            const std::vector<int64_t> &ids, Explanation e,
+                                            bool wordPieces, const ExplainOptions &options)
 {
     const auto started = std::chrono::steady_clock::now();
     if (options.steps < 1 || options.steps > kMaxSteps)
@@ -188,57 +243,13 @@ std::optional<Explanation> explainTokens(DistilBertForSequenceClassificationImpl
 
     e.method = options.method;
     e.baselineTarget = e.residual = std::numeric_limits<double>::quiet_NaN();
-    if (options.method == AttributionMethod::Occlusion) {
-        e.wordScores = occlusion(model, ids, e, model.config().padTokenId);
-        if (cancelled(options))
-            return std::nullopt;
-        e.tokenScores.assign(size_t(length), 0.0f);
-        for (int64_t t = 0; t < length; ++t) {
-            if (e.wordOf[size_t(t)] >= 0)
-                e.tokenScores[size_t(t)] = e.wordScores[size_t(e.wordOf[size_t(t)])];
-        }
-    } else {
-        torch::Tensor scores;
-        if (options.method == AttributionMethod::IntegratedGradients) {
-            // Baseline: [PAD]'s embedding everywhere except [CLS] and [SEP].
-            torch::Tensor baseline = input.clone();
-            if (length > 2)
-                baseline[0]
-                    .narrow(0, 1, length - 2)
-                    .copy_(model.distilbert->embeddings->word_embeddings
-                               ->weight[model.config().padTokenId]
-                               .detach());
-            scores = integratedGradients(model, input, baseline, e.label, options);
-            if (!scores.defined())
-                return std::nullopt;
-            e.steps = options.steps;
-            torch::NoGradGuard noGrad;
-            e.baselineTarget =
-                logOdds(model.logitsFromWordEmbeddings(baseline, ones(1, length)), e.label)
-                    .item<double>();
-            e.residual = scores.sum().item<double>() - (e.target - e.baselineTarget);
-        } else {
-            scores = gradientTimesInput(model, input, e.label);
-        }
-        e.tokenScores = toVector(scores);
-        e.wordScores.assign(e.words.size(), 0.0f);
-        for (int64_t t = 0; t < length; ++t) {
-            if (e.wordOf[size_t(t)] >= 0)
-                e.wordScores[size_t(e.wordOf[size_t(t)])] += e.tokenScores[size_t(t)];
-        }
-    }
+    if (options.attributions && !attribute(model, ids, input, e, options))
+        return std::nullopt;
     e.milliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
     return e;
 }
-
-nlohmann::json numberOrNull(double value)
-{
-    return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-}
-
-} // namespace
 
 std::string attributionMethodName(AttributionMethod method)
 {
@@ -285,8 +296,8 @@ std::optional<Explanation> Classifier::explainIds(const std::vector<int64_t> &id
     }
     e.inputTokens = int64_t(ids.size());
     try {
-        return explainTokens(*m_impl->model, ids, std::move(e), m_impl->tokenizer.has_value(),
-                             options);
+        return explainWithModel(*m_impl->model, ids, std::move(e), m_impl->tokenizer.has_value(),
+                                options);
     } catch (const c10::Error &err) {
         throw Error(std::string("explain failed: ") + err.what_without_backtrace());
     }
