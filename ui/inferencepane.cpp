@@ -1,6 +1,7 @@
 #include "inferencepane.h"
 
 #include "appsettings.h"
+#include "explanationview.h"
 #include "inferenceworker.h"
 #include "resultcard.h"
 #include "storereader.h"
@@ -19,7 +20,10 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QThread>
 #include <QTimer>
@@ -38,6 +42,9 @@ namespace {
 constexpr int kDebounceMs = 250;
 const QString kChosenRunKeys[2] = {QStringLiteral("ask/finetuneRun"),
                                    QStringLiteral("ask/scratchRun")};
+const QString kMethodKey = QStringLiteral("ask/explainMethod");
+const QString kStepsKey = QStringLiteral("ask/explainSteps");
+constexpr int kMethodOff = 3; // m_method's last entry
 
 // A push button showing as much of a long sentence as fits, the whole sentence as tooltip.
 class SentenceButton : public QPushButton
@@ -149,6 +156,76 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
     models->setColumnStretch(0, 1);
     models->setColumnStretch(1, 1);
     models->setRowStretch(1, 1);
+    auto *cards = new QWidget(this);
+    cards->setLayout(models);
+
+    // "Why?": how each model reached its verdict, under its card.
+    m_method = new QComboBox(this);
+    m_method->setObjectName("explainMethod");
+    m_method->addItem(tr("Integrated Gradients"), int(AttributionMethod::IntegratedGradients));
+    m_method->addItem(tr("Gradient × input"), int(AttributionMethod::GradientTimesInput));
+    m_method->addItem(tr("Leave one word out"), int(AttributionMethod::Occlusion));
+    m_method->addItem(tr("Off"), -1);
+    m_method->setToolTip(
+        tr("How each token's share of the verdict is measured. Integrated Gradients sums the "
+           "gradients along a path from an empty sentence (slowest, most faithful); gradient × "
+           "input takes one gradient; leaving one word out re-runs the model without each word."));
+    m_method->setCurrentIndex(std::clamp(QSettings().value(kMethodKey, 0).toInt(), 0, kMethodOff));
+    m_steps = new QSpinBox(this);
+    m_steps->setObjectName("explainSteps");
+    m_steps->setRange(1, 256);
+    m_steps->setValue(std::clamp(QSettings().value(kStepsKey, 32).toInt(), 1, 256));
+    m_steps->setToolTip(tr("Integrated Gradients' interpolation steps: more steps, smaller "
+                           "completeness residual, longer wait"));
+    auto *methodCaption = new QLabel(tr("&Why? Explain with:"), this);
+    methodCaption->setBuddy(m_method);
+    auto *stepsCaption = new QLabel(tr("steps:"), this);
+    stepsCaption->setBuddy(m_steps);
+    auto *legend = new QLabel(
+        tr("<span style='background:#0072B2;color:white'>&nbsp;blue&nbsp;</span> pushed towards "
+           "the model's verdict, <span style='background:#E69F00;color:black'>&nbsp;orange"
+           "&nbsp;</span> against it (one scale for both models; hover a token for its number)"),
+        this);
+    legend->setWordWrap(true);
+    setSecondaryText(legend);
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(methodCaption);
+    controls->addWidget(m_method);
+    controls->addWidget(stepsCaption);
+    controls->addWidget(m_steps);
+    controls->addWidget(legend, 1);
+    connect(m_method, &QComboBox::activated, this, &InferencePane::explanationSettingsChanged);
+    connect(m_steps, &QSpinBox::editingFinished, this, &InferencePane::explanationSettingsChanged);
+    auto *views = new QGridLayout;
+    for (int slot = 0; slot < 2; ++slot) {
+        m_views[size_t(slot)] = new ExplanationView(this);
+        m_views[size_t(slot)]->setObjectName(slot == 0 ? "finetuneExplanation"
+                                                       : "scratchExplanation");
+        views->addWidget(m_views[size_t(slot)], 0, slot);
+    }
+    views->setColumnStretch(0, 1);
+    views->setColumnStretch(1, 1);
+    auto *why = new QWidget(this);
+    auto *whyLayout = new QVBoxLayout(why);
+    whyLayout->setContentsMargins(0, 0, 0, 0);
+    whyLayout->addLayout(controls);
+    whyLayout->addLayout(views, 1);
+    // The explanations keep their natural size and scroll when the window is short.
+    auto *whyScroll = new QScrollArea(this);
+    whyScroll->setObjectName("explanationScroll");
+    whyScroll->setWidgetResizable(true);
+    whyScroll->setFrameShape(QFrame::NoFrame);
+    whyScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    whyScroll->setWidget(why);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName("askSplitter");
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(cards);
+    splitter->addWidget(whyScroll);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({240, 480}); // the cards need little height; the pictures need more
+    m_steps->setEnabled(m_method->currentIndex() == 0);
 
     m_status = new QLabel(this);
     m_status->setObjectName("status");
@@ -160,7 +237,7 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_edit);
     layout->addLayout(starters);
     layout->addSpacing(8);
-    layout->addLayout(models, 1);
+    layout->addWidget(splitter, 1);
     layout->addWidget(m_status);
 
     updateStarterButtons();
@@ -172,6 +249,7 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
     connect(m_worker, &InferenceWorker::modelsLoaded, this, &InferencePane::onModelsLoaded);
     connect(m_worker, &InferenceWorker::modelMissing, this, &InferencePane::onModelMissing);
     connect(m_worker, &InferenceWorker::predictionReady, this, &InferencePane::onPredictionReady);
+    connect(m_worker, &InferenceWorker::explanationReady, this, &InferencePane::onExplanationReady);
     connect(m_worker, &InferenceWorker::failed, this, &InferencePane::onFailed);
     m_thread->start();
 }
@@ -415,17 +493,37 @@ void InferencePane::requestPrediction()
     m_answered = {};
     if (text.trimmed().isEmpty()) {
         for (int slot = 0; slot < 2; ++slot) {
-            if (m_hasModel[size_t(slot)])
+            if (m_hasModel[size_t(slot)]) {
                 m_cards[size_t(slot)]->showReady(m_summaries[size_t(slot)]);
+                m_views[size_t(slot)]->showMessage(
+                    tr("Type a sentence to see why each model decides."));
+            }
         }
         return;
     }
     if (m_pendingLoads > 0 || (!m_hasModel[0] && !m_hasModel[1]))
         return; // onModelsLoaded asks again
     const quint64 id = m_requestId;
+    const bool explain = explaining();
+    const auto method = AttributionMethod(
+        m_method->currentData().toInt() < 0 ? 0 : m_method->currentData().toInt());
+    const int steps = m_steps->value();
+    for (int slot = 0; slot < 2; ++slot) {
+        if (!m_hasModel[size_t(slot)])
+            continue;
+        if (explain)
+            m_views[size_t(slot)]->showPending();
+        else
+            m_views[size_t(slot)]->showMessage(tr("Explanations are off: choose a method above."));
+    }
     InferenceWorker *worker = m_worker;
+    worker->supersede(id); // an explanation still running for an older sentence stops
     QMetaObject::invokeMethod(
-        m_worker, [worker, id, text] { worker->predict(id, text); }, Qt::QueuedConnection);
+        m_worker,
+        [worker, id, text, explain, method, steps] {
+            worker->predict(id, text, explain, method, steps);
+        },
+        Qt::QueuedConnection);
 }
 
 void InferencePane::onModelsLoaded(const QString &summaryA, const QString &summaryB)
@@ -449,6 +547,7 @@ void InferencePane::onModelMissing(int slot, const QString &message)
         return;
     m_hasModel[size_t(slot)] = false;
     m_cards[size_t(slot)]->showMessage(message);
+    m_views[size_t(slot)]->showMessage(tr("No model, nothing to explain."));
     // A checkpoint the store lists but the worker could not load (e.g. being rewritten): try
     // again at the next refreshRuns().
     if (m_checkpointKeys.contains(chosenRun(slot)))
@@ -470,6 +569,44 @@ void InferencePane::onPredictionReady(quint64 requestId, int slot, const QString
             return;
     }
     Q_EMIT predictionsShown();
+}
+
+bool InferencePane::explaining() const
+{
+    return m_method->currentIndex() != kMethodOff;
+}
+
+void InferencePane::explanationSettingsChanged()
+{
+    QSettings().setValue(kMethodKey, m_method->currentIndex());
+    QSettings().setValue(kStepsKey, m_steps->value());
+    m_steps->setEnabled(m_method->currentIndex() == 0);
+    requestPrediction();
+}
+
+void InferencePane::onExplanationReady(quint64 requestId, int slot,
+                                       std::shared_ptr<const Explanation> part)
+{
+    if (requestId != m_requestId || slot < 0 || slot > 1 || !m_hasModel[size_t(slot)])
+        return;
+    m_views[size_t(slot)]->addPart(std::move(part));
+    double scale = 0;
+    for (const ExplanationView *view : m_views)
+        scale = std::max(scale, view->largestAttribution());
+    bool complete = true;
+    for (int s = 0; s < 2; ++s) {
+        m_views[size_t(s)]->setAttributionScale(scale);
+        if (m_hasModel[size_t(s)])
+            complete =
+                complete && m_views[size_t(s)]->attention() && m_views[size_t(s)]->attributions();
+    }
+    if (complete)
+        Q_EMIT explanationsShown();
+}
+
+ExplanationView *InferencePane::explanationView(int slot) const
+{
+    return slot == 0 || slot == 1 ? m_views[size_t(slot)] : nullptr;
 }
 
 void InferencePane::onFailed(const QString &message)

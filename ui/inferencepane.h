@@ -8,8 +8,11 @@
 #include <array>
 #include <memory>
 
+#include <sentilab/explanation.h>
+
 class QComboBox;
 class QLabel;
+class QSpinBox;
 class QLineEdit;
 class QPushButton;
 class QThread;
@@ -24,6 +27,7 @@ namespace sentilab::ui {
 class InferenceWorker;
 class StoreReader;
 class ResultCard;
+class ExplanationView;
 
 // Reads the run list on the GUI thread through a StoreReader (so it works while
 // training writes); the models load and predict in an InferenceWorker on a QThread this pane owns
@@ -69,10 +73,14 @@ public:
 
     QString sentence() const;
     ShownPrediction shownPrediction(int slot) const;
+    // The "Why?" view under card `slot` (0 or 1).
+    ExplanationView *explanationView(int slot) const;
 
 Q_SIGNALS:
     // Both cards show the results for the current sentence (each card with a model updated).
     void predictionsShown();
+    // Both views show the current sentence's attention and attributions (each with a model).
+    void explanationsShown();
 
 private:
     void fillRunCombos();
@@ -83,7 +91,11 @@ private:
     void onModelMissing(int slot, const QString &message);
     void onPredictionReady(quint64 requestId, int slot, const QString &label, double probability,
                            const QStringList &tokens, int inputTokens, double milliseconds);
+    void onExplanationReady(quint64 requestId, int slot,
+                            std::shared_ptr<const sentilab::Explanation> part);
     void onFailed(const QString &message);
+    bool explaining() const;
+    void explanationSettingsChanged();
     void updateStarterButtons();
     void editSentences();
     void showStoreError(const QString &message);
@@ -102,6 +114,9 @@ private:
     QTimer *m_debounce = nullptr;
     std::array<QComboBox *, 2> m_combos{};
     std::array<ResultCard *, 2> m_cards{};
+    std::array<ExplanationView *, 2> m_views{};
+    QComboBox *m_method = nullptr; // attribution method, or off
+    QSpinBox *m_steps = nullptr;   // Integrated Gradients' steps
     std::array<QPushButton *, 4> m_starters{};
     QLabel *m_status = nullptr;
 

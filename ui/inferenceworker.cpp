@@ -40,7 +40,10 @@ QString slotDescription(int slot)
 
 } // namespace
 
-InferenceWorker::InferenceWorker(QObject *parent) : QObject(parent) {}
+InferenceWorker::InferenceWorker(QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<std::shared_ptr<const Explanation>>();
+}
 
 InferenceWorker::~InferenceWorker() = default;
 
@@ -54,12 +57,16 @@ void InferenceWorker::loadModels(qint64 runA, qint64 runB, const QString &databa
     }
 }
 
-void InferenceWorker::predict(quint64 requestId, const QString &text)
+void InferenceWorker::predict(quint64 requestId, const QString &text, bool explain,
+                              AttributionMethod method, int steps)
 {
     if (requestId < m_pendingRequest)
         return; // an older request arriving late
     m_pendingRequest = requestId;
     m_pendingText = text;
+    m_pendingExplain = explain;
+    m_pendingOptions.method = method;
+    m_pendingOptions.steps = steps;
     if (!m_predictPosted) {
         m_predictPosted = true;
         QMetaObject::invokeMethod(this, &InferenceWorker::processPredict, Qt::QueuedConnection);
@@ -166,6 +173,50 @@ void InferenceWorker::processPredict()
                               .arg(fromStd(e.what())));
         } catch (...) {
             Q_EMIT failed(tr("run %1 could not classify the sentence").arg(model->runId));
+        }
+    }
+    if (m_pendingExplain) {
+        const QString text = m_pendingText;
+        // Queued, so that a newer request arriving meanwhile is seen before the slow part.
+        QMetaObject::invokeMethod(
+            this, [this, requestId, text] { processExplain(requestId, text); },
+            Qt::QueuedConnection);
+    }
+}
+
+void InferenceWorker::processExplain(quint64 requestId, const QString &text)
+{
+    const std::string sentence = text.toStdString();
+    const auto stale = [this, requestId] {
+        return m_newest.load() > requestId || m_pendingRequest > requestId;
+    };
+    if (stale())
+        return;
+    // Attention first for both slots (tens of ms), then the attributions (up to seconds).
+    for (const bool attributions : {false, true}) {
+        for (int slot = 0; slot < 2; ++slot) {
+            const Model *model = m_models[size_t(slot)].get();
+            if (!model)
+                continue;
+            ExplainOptions options = m_pendingOptions;
+            options.attention = !attributions;
+            options.attributions = attributions;
+            options.cancelled = stale;
+            try {
+                std::optional<Explanation> e = model->classifier.explain(sentence, options);
+                if (!e)
+                    return; // superseded
+                Q_EMIT explanationReady(requestId, slot,
+                                        std::make_shared<const Explanation>(std::move(*e)));
+            } catch (const std::exception &e) {
+                Q_EMIT failed(tr("run %1 could not explain the sentence: %2")
+                                  .arg(model->runId)
+                                  .arg(fromStd(e.what())));
+                return;
+            } catch (...) {
+                Q_EMIT failed(tr("run %1 could not explain the sentence").arg(model->runId));
+                return;
+            }
         }
     }
 }

@@ -6,7 +6,12 @@
 #include <QStringList>
 
 #include <array>
+#include <atomic>
 #include <memory>
+
+#include <sentilab/explanation.h>
+
+Q_DECLARE_METATYPE(std::shared_ptr<const sentilab::Explanation>)
 
 namespace sentilab::ui {
 
@@ -33,7 +38,17 @@ public Q_SLOTS:
     void loadModels(qint64 runA, qint64 runB, const QString &databasePath);
     // Classifies `text` with every loaded model, emitting predictionReady() once per loaded slot.
     // Only the newest request counts: requests queued behind a newer one are skipped, unanswered.
-    void predict(quint64 requestId, const QString &text);
+    // With `explain` the verdicts are followed by explanations: first attention alone for each
+    // slot (fast), then `options`' attributions, each as an explanationReady().
+    void
+    predict(quint64 requestId, const QString &text, bool explain = false,
+            sentilab::AttributionMethod method = sentilab::AttributionMethod::IntegratedGradients,
+            int steps = 32);
+
+public:
+    // Thread-safe, called directly from the GUI thread: work for requests older than
+    // `requestId` stops at its next check (an explanation in progress is abandoned).
+    void supersede(quint64 requestId) { m_newest.store(requestId); }
 
 Q_SIGNALS:
     // Both slots are settled; a summary is "best checkpoint, step N" (or "last ...") for a loaded
@@ -48,6 +63,10 @@ Q_SIGNALS:
     // text's token count before truncation (more than tokens.size() when the text was cut).
     void predictionReady(quint64 requestId, int slot, const QString &label, double probability,
                          const QStringList &tokens, int inputTokens, double milliseconds);
+    // Part of the explanation of request `requestId` for `slot`: either its attention (scores
+    // empty) or its attributions (attention empty).
+    void explanationReady(quint64 requestId, int slot,
+                          std::shared_ptr<const sentilab::Explanation> explanation);
     // A request failed as a whole (e.g. the text could not be classified); the message says why.
     void failed(const QString &message);
 
@@ -56,6 +75,7 @@ private:
 
     void processLoad();
     void processPredict();
+    void processExplain(quint64 requestId, const QString &text);
     void loadSlot(int slot, qint64 runId, const QString &databasePath);
 
     std::array<std::unique_ptr<Model>, 2> m_models;
@@ -68,6 +88,9 @@ private:
     bool m_predictPosted = false;
     quint64 m_pendingRequest = 0;
     QString m_pendingText;
+    bool m_pendingExplain = false;
+    sentilab::ExplainOptions m_pendingOptions;
+    std::atomic<quint64> m_newest{0}; // see supersede()
 };
 
 } // namespace sentilab::ui

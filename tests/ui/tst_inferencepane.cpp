@@ -7,9 +7,11 @@
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTextDocument>
@@ -18,13 +20,18 @@
 
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
 #include <sentilab/runstore.h>
 #include <sentilab/training.h>
 
 #include "appsettings.h"
+#include "attentionmaps.h"
 #include "common/palettes.h"
+#include "explanationview.h"
 #include "inferencepane.h"
 #include "smokerun.h"
+#include "tokenstrip.h"
 
 using namespace sentilab;
 using namespace sentilab::ui;
@@ -98,6 +105,8 @@ private slots:
     void refreshKeepsChosenRuns();
     void chosenRunsComeBack();
     void destroyWhileLoading();
+    void explanationsEqualCliJson();
+    void headsCanBeChosenAndExplanationsTurnedOff();
     void screenshots();
     void cleanupTestCase();
 
@@ -353,6 +362,106 @@ void TestInferencePane::destroyWhileLoading()
 
 // Not a check: with SENTILAB_SCREENSHOT_DIR set, saves what a user sees (light and dark palette,
 // missing model and two results) for a person to look at.
+// The "Why?" views show the numbers `sentilab-cli explain --json` prints for the same runs and
+// sentence. Tolerance 1e-4 absolute: the CLI runs on all cores, the pane's worker on the
+// default thread count, and float sums may be ordered differently.
+void TestInferencePane::explanationsEqualCliJson()
+{
+    auto pane = makePane();
+    pane->resize(1000, 700);
+    pane->setRuns(m_runA, m_runB);
+    QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
+    QSignalSpy explained(pane.get(), &InferencePane::explanationsShown);
+    const QString text = QStringLiteral("a gripping , funny and unforgettable film");
+    pane->setSentence(text);
+    QTRY_VERIFY_WITH_TIMEOUT(!explained.isEmpty(), kTimeoutMs);
+
+    QProcess cli;
+    cli.start(QStringLiteral(SENTILAB_CLI_PATH),
+              {"--db", m_db, "explain", "--run", QString::number(m_runA), "--run",
+               QString::number(m_runB), "--json", text});
+    QVERIFY(cli.waitForFinished(120000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    const nlohmann::json j = nlohmann::json::parse(cli.readAllStandardOutput().toStdString());
+    QCOMPARE(j.size(), size_t(1));
+    for (int slot = 0; slot < 2; ++slot) {
+        const nlohmann::json &cliRun = j[0]["runs"][size_t(slot)];
+        QCOMPARE(cliRun["run"].get<qint64>(), slot == 0 ? m_runA : m_runB);
+        const nlohmann::json &e = cliRun["explanation"];
+        ExplanationView *view = pane->explanationView(slot);
+        const auto shown = view->attributions();
+        const auto attention = view->attention();
+        QVERIFY(shown && attention);
+        QCOMPARE(shown->tokens, e["tokens"].get<std::vector<std::string>>());
+        QCOMPARE(shown->method, AttributionMethod::IntegratedGradients);
+        QCOMPARE(shown->steps, e["steps"].get<int>());
+        const auto words = e["word_scores"].get<std::vector<float>>();
+        QCOMPARE(shown->wordScores.size(), words.size());
+        for (size_t w = 0; w < words.size(); ++w)
+            QVERIFY2(std::abs(shown->wordScores[w] - words[w]) < 1e-4,
+                     qPrintable(QString("slot %1 word %2: pane %3, cli %4")
+                                    .arg(slot)
+                                    .arg(w)
+                                    .arg(shown->wordScores[w])
+                                    .arg(words[w])));
+        const auto rollout = e["rollout"].get<std::vector<float>>();
+        QCOMPARE(attention->rollout.size(), rollout.size());
+        for (size_t t = 0; t < rollout.size(); ++t)
+            QVERIFY(std::abs(attention->rollout[t] - rollout[t]) < 1e-4);
+        QVERIFY(std::abs(shown->residual - e["residual"].get<double>()) < 1e-4);
+        // What the user sees: coloured chips for every token, the method and its residual.
+        QCOMPARE(view->attributionStrip()->tokens().size(), int(shown->tokens.size()));
+        const QString header = view->findChild<QLabel *>("explanationHeader")->text();
+        QVERIFY2(header.contains("Integrated Gradients, 32 steps") &&
+                     header.contains("completeness residual"),
+                 qPrintable(header));
+        QVERIFY(view->grid()->isVisible() && view->headMap()->isVisible());
+    }
+}
+
+void TestInferencePane::headsCanBeChosenAndExplanationsTurnedOff()
+{
+    auto pane = makePane();
+    pane->resize(1000, 700);
+    pane->setRuns(m_runA, m_runB);
+    QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
+    QSignalSpy explained(pane.get(), &InferencePane::explanationsShown);
+    pane->setSentence(QStringLiteral("dull and lifeless"));
+    QTRY_VERIFY_WITH_TIMEOUT(!explained.isEmpty(), kTimeoutMs);
+    AttentionGrid *grid = pane->explanationView(1)->grid();
+    QCOMPARE(grid->selectedLayer(), 0);
+    QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellRect(1, 2).center());
+    QCOMPARE(grid->selectedLayer(), 1);
+    QCOMPARE(grid->selectedHead(), 2);
+    const QLabel *caption = nullptr;
+    for (const QLabel *l : pane->explanationView(1)->findChildren<QLabel *>())
+        if (l->text().startsWith("layer 2, head 3"))
+            caption = l;
+    QVERIFY(caption);
+
+    // Leave one word out, chosen in the combo: the next explanation uses it.
+    auto *method = pane->findChild<QComboBox *>("explainMethod");
+    method->setCurrentIndex(2);
+    Q_EMIT method->activated(2);
+    QTRY_VERIFY_WITH_TIMEOUT(pane->explanationView(0)->attributions() &&
+                                 pane->explanationView(0)->attributions()->method ==
+                                     AttributionMethod::Occlusion,
+                             kTimeoutMs);
+    QVERIFY(!pane->findChild<QSpinBox *>("explainSteps")->isEnabled());
+    // Off: the verdicts still come, the views say how to turn explanations on.
+    QSignalSpy predicted(pane.get(), &InferencePane::predictionsShown);
+    method->setCurrentIndex(3);
+    Q_EMIT method->activated(3);
+    QTRY_VERIFY_WITH_TIMEOUT(!predicted.isEmpty(), kTimeoutMs);
+    QVERIFY(!pane->explanationView(0)->attributions());
+    QVERIFY(pane->explanationView(0)
+                ->findChild<QLabel *>("explanationHeader")
+                ->text()
+                .contains("Explanations are off"));
+    method->setCurrentIndex(0);
+    Q_EMIT method->activated(0);
+}
+
 void TestInferencePane::screenshots()
 {
     const QString dir = screenshotDir();
@@ -369,9 +478,11 @@ void TestInferencePane::screenshots()
         QVERIFY(pane->grab().save(dir + "/inference-missing" + suffix + ".png"));
         pane->setRuns(m_runA, m_runB);
         QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
-        QSignalSpy shown(pane.get(), &InferencePane::predictionsShown);
+        QSignalSpy shown(pane.get(), &InferencePane::explanationsShown);
+        pane->resize(1024, 700);
         QTest::mouseClick(pane->findChild<QPushButton *>("starter2"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kTimeoutMs);
+        QTest::qWait(50);
         QVERIFY(pane->grab().save(dir + "/inference" + suffix + ".png"));
         pane->resize(560, 640);
         QTest::qWait(50);

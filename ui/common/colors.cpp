@@ -2,6 +2,9 @@
 
 #include <QPainter>
 
+#include <algorithm>
+#include <cmath>
+
 namespace sentilab::ui {
 
 QColor runColor(qint64 runId)
@@ -44,6 +47,17 @@ QColor wrongColor()
 QColor sentimentColor(bool positive)
 {
     return positive ? rightColor() : wrongColor();
+}
+
+QColor attributionColor(double value, const QColor &base)
+{
+    const double t = std::min(1.0, std::abs(value));
+    return blendColors(base, value >= 0 ? QColor(0x00, 0x72, 0xB2) : QColor(0xE6, 0x9F, 0x00), t);
+}
+
+QColor attentionColor(double value, const QColor &base)
+{
+    return blendColors(base, QColor(0x08, 0x30, 0x6B), std::clamp(value, 0.0, 1.0));
 }
 
 } // namespace sentilab::ui

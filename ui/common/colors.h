@@ -20,4 +20,10 @@ QColor wrongColor();
 // Positive and negative sentiment: the same two colours.
 QColor sentimentColor(bool positive);
 
+// Token attributions on a diverging scale (Okabe-Ito blue for "towards the verdict", orange for
+// "against": distinguishable with colour-blindness): `value` in [-1, 1], 0 = `base`.
+QColor attributionColor(double value, const QColor &base);
+// Attention weights on a sequential scale: `value` in [0, 1], 0 = `base`, 1 = deep blue.
+QColor attentionColor(double value, const QColor &base);
+
 } // namespace sentilab::ui
