@@ -458,6 +458,12 @@ void TestReport::reportHasEverySection()
     expect(QStringLiteral("random initialisation"));
     expect(QStringLiteral("comes from the seed alone"));
     QVERIFY(!text.contains(QLatin1String("no checkpoint")));
+    // Issue 13: each run's attributions and rollout for the example sentences.
+    expect(QStringLiteral("5. Why the models decide"));
+    expect(QStringLiteral("Integrated Gradients"));
+    expect(QStringLiteral("completeness residual"));
+    expect(QStringLiteral("rollout:"));
+    expect(QStringLiteral("6. Discussion"));
 
     const QString renders = qEnvironmentVariable("SENTILAB_TEST_SCREENSHOTS");
     if (!renders.isEmpty())

@@ -29,6 +29,7 @@
 #include "common/formatting.h"
 #include "common/smoothing.h"
 #include "reportcharts.h"
+#include "reportexplanations.h"
 
 namespace sentilab::ui {
 namespace {
@@ -761,7 +762,11 @@ void renderReport(const ReportData &data, const QString &outputPath)
         runSection(flow, runs[i], 2, int(i) + 1);
     comparisonSection(flow, runs, pair, 3);
     sentencesSection(flow, runs, data.sentences, 4);
-    discussionSection(flow, data.discussion, 5);
+    std::vector<ExplainedRun> explained;
+    for (const RunData &r : runs)
+        explained.push_back({r.name(), swatch(r.info.id), r.verdicts.explanations});
+    const bool explainedAny = explanationsSection(flow, explained, data.sentences, 5);
+    discussionSection(flow, data.discussion, explainedAny ? 6 : 5);
     painter.end();
     if (!file.commit())
         throw Error("report: cannot write " + outputPath.toStdString() + ": " +

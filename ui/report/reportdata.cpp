@@ -19,7 +19,13 @@ RunVerdicts classify(const RunSummary &run, const QStringList &sentences)
     for (const QString &s : sentences)
         texts.push_back(s.toStdString());
     try {
-        v.predictions = Classifier::load(run.checkpointDir).predict(texts);
+        const Classifier model = Classifier::load(run.checkpointDir);
+        v.predictions = model.predict(texts);
+        for (const std::string &text : texts) {
+            Explanation e = *model.explain(text); // no cancel callback: always a result
+            e.attention.clear();                  // the report draws the rollout, not every head
+            v.explanations.push_back(std::move(e));
+        }
     } catch (const std::exception &e) {
         v.error = QString::fromUtf8(e.what());
     }

@@ -34,7 +34,10 @@ struct ReportOptions
 struct RunVerdicts
 {
     std::vector<Prediction> predictions; // one per sentence; empty when there is no checkpoint
-    QString error;                       // why classifying failed, empty otherwise
+    // Integrated Gradients (32 steps) and attention rollout per sentence, without the per-head
+    // weights; empty when there is no checkpoint or explaining failed (then in `error`).
+    std::vector<Explanation> explanations;
+    QString error; // why classifying or explaining failed, empty otherwise
 };
 
 struct ReportData
