@@ -10,14 +10,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 
 #include <sentilab/classifier.h>
+#include <sentilab/embeddingmap.h>
 #include <sentilab/error.h>
 #include <sentilab/explanation.h>
+#include <sentilab/runstore.h>
 
 #include "hfcheckpoint.h"
 #include "shareddata.h"
+#include "smokerun.h"
 
 using namespace sentilab;
 
@@ -49,6 +53,7 @@ private Q_SLOTS:
     void attentionRowsAndRollout();
     void cancelledReturnsNothing();
     void badRequestsAreRejected();
+    void embeddingMapIsCachedAndHonest();
 };
 
 void TestExplanation::integratedGradientsAreComplete()
@@ -248,6 +253,100 @@ void TestExplanation::badRequestsAreRejected()
     } catch (const Error &e) {
         QVERIFY(QString(e.what()).contains("vocab.txt"));
     }
+}
+
+// A real smoke run's map: its test points' verdicts equal the run's recorded test evaluation,
+// the axes are orthonormal, a sentence projects onto its own point, the silhouette equals a
+// plain loop over the representations, and the second request comes from the store's cache.
+void TestExplanation::embeddingMapIsCachedAndHonest()
+{
+    SENTILAB_REQUIRE_SHARED(train, "data/sst2/train.jsonl");
+    QTemporaryDir dir;
+    const QString db = dir.filePath("runs.db");
+    const int64_t run = sentilab::test::trainSmoke(db, 42);
+    QVERIFY(run > 0);
+    const std::string dbPath = db.toStdString();
+
+    // Cancelled: no map, nothing cached.
+    QVERIFY(!embeddingMapForRun(dbPath, run, {}, [] { return true; }).has_value());
+    int64_t progressCalls = 0, lastDone = 0;
+    const EmbeddingMap map = *embeddingMapForRun(dbPath, run, [&](int64_t done, int64_t) {
+        ++progressCalls;
+        lastDone = done;
+    });
+    QCOMPARE(int64_t(map.points.size()), int64_t(128)); // smoke: 64 validation + 64 test rows
+    QCOMPARE(lastDone, int64_t(128));
+    QVERIFY(map.step > 0);
+
+    const RunStore store = RunStore::openExisting(dbPath);
+    int64_t testRight = 0, testCount = 0;
+    for (const MapPoint &p : map.points)
+        if (p.split == "test")
+            ++testCount, testRight += p.gold == p.predicted;
+    bool compared = false;
+    for (const EvalRecord &e : store.evals(run, "test"))
+        if (e.step == map.step) {
+            QVERIFY(std::abs(e.accuracy - double(testRight) / double(testCount)) < 1e-9);
+            compared = true;
+        }
+    QVERIFY2(compared, "no test evaluation at the map's checkpoint step");
+
+    double n0 = 0, n1 = 0, dot = 0;
+    for (int64_t d = 0; d < map.dim; ++d) {
+        n0 += map.axes[size_t(d)] * map.axes[size_t(d)];
+        n1 += map.axes[size_t(map.dim + d)] * map.axes[size_t(map.dim + d)];
+        dot += map.axes[size_t(d)] * map.axes[size_t(map.dim + d)];
+    }
+    QVERIFY(std::abs(n0 - 1) < 1e-4 && std::abs(n1 - 1) < 1e-4 && std::abs(dot) < 1e-4);
+    QVERIFY(map.explained[0] >= map.explained[1] && map.explained[1] > 0);
+
+    const Classifier model = Classifier::load(bestCheckpointDir(store, run));
+    std::vector<std::string> texts;
+    for (const MapPoint &p : map.points)
+        texts.push_back(p.text);
+    const Classifier::Representations r = model.represent(texts);
+    const auto [x, y] = map.project(
+        std::vector<float>(r.vectors.begin(), r.vectors.begin() + std::ptrdiff_t(map.dim)));
+    // Batched differently (length-sorted batches of 64 vs one batch): 1e-3 absolute.
+    QVERIFY2(
+        std::abs(x - map.points[0].x) < 1e-3 && std::abs(y - map.points[0].y) < 1e-3,
+        qPrintable(
+            QString("%1,%2 vs %3,%4").arg(x).arg(y).arg(map.points[0].x).arg(map.points[0].y)));
+
+    // Silhouette by hand.
+    const size_t n = map.points.size();
+    double total = 0;
+    for (size_t i = 0; i < n; ++i) {
+        double same = 0, other = 0;
+        int sameCount = 0, otherCount = 0;
+        for (size_t j = 0; j < n; ++j) {
+            if (i == j)
+                continue;
+            double d2 = 0;
+            for (int64_t d = 0; d < map.dim; ++d) {
+                const double diff = r.vectors[i * size_t(map.dim) + size_t(d)] -
+                                    r.vectors[j * size_t(map.dim) + size_t(d)];
+                d2 += diff * diff;
+            }
+            (map.points[j].gold == map.points[i].gold ? same : other) += std::sqrt(d2);
+            ++(map.points[j].gold == map.points[i].gold ? sameCount : otherCount);
+        }
+        const double a = same / sameCount, b = other / otherCount;
+        total += (b - a) / std::max(a, b);
+    }
+    QVERIFY2(std::abs(total / double(n) - map.silhouette) < 1e-3,
+             qPrintable(QString("%1 vs %2").arg(total / double(n)).arg(map.silhouette)));
+
+    // Cached: no progress the second time, the same numbers.
+    progressCalls = 0;
+    const EmbeddingMap again =
+        *embeddingMapForRun(dbPath, run, [&](int64_t, int64_t) { ++progressCalls; });
+    QCOMPARE(progressCalls, int64_t(0));
+    QCOMPARE(again.points.size(), map.points.size());
+    QCOMPARE(again.points[5].x, map.points[5].x);
+    QCOMPARE(again.silhouette, map.silhouette);
+    QVERIFY(store.embeddingMap(run, map.checkpoint, map.step).has_value());
+    QVERIFY_THROWS_EXCEPTION(Error, embeddingMapFromJson(nlohmann::json::object()));
 }
 
 QTEST_GUILESS_MAIN(TestExplanation)

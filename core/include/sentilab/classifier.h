@@ -59,6 +59,16 @@ public:
     std::optional<Explanation> explainIds(const std::vector<int64_t> &ids,
                                           const ExplainOptions &options = {}) const;
 
+    // The [CLS] vector each text leaves the encoder with (what the classifier head reads),
+    // row-major [texts][dim], and the predicted class of each; tokenised as predict().
+    struct Representations
+    {
+        int64_t dim = 0;
+        std::vector<float> vectors;
+        std::vector<int64_t> labels;
+    };
+    Representations represent(const std::vector<std::string> &texts) const;
+
     // Writes a Hugging Face folder (config.json, model.safetensors, vocab.txt,
     // tokenizer_config.json).
     void save(const std::string &dir) const;

@@ -125,7 +125,7 @@ class RunStore
 {
 public:
     // The schema version this build writes to PRAGMA user_version.
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     // A running run owned by a process on another machine whose heartbeat is older than this is
     // taken as dead (interrupted) by open(). Clocks of the machines must agree to within a minute.
     static constexpr int kLeaseSeconds = 180;
@@ -228,6 +228,12 @@ public:
 
     // Upserts the notes of the comparison of notes.runIds (at least one id).
     void saveComparison(const ComparisonNotes &notes);
+    // The cached embedding map (JSON text) of a run's checkpoint, replaced when saved again;
+    // deleted with the run.
+    void saveEmbeddingMap(int64_t runId, const std::string &checkpoint, int64_t step,
+                          const std::string &json);
+    std::optional<std::string> embeddingMap(int64_t runId, const std::string &checkpoint,
+                                            int64_t step) const;
     // The notes saved for exactly this set of runs, if any.
     std::optional<ComparisonNotes> comparison(std::vector<int64_t> runIds) const;
 

@@ -146,6 +146,38 @@ std::vector<Prediction> Classifier::predict(const std::vector<std::string> &text
     return predictions;
 }
 
+Classifier::Representations Classifier::represent(const std::vector<std::string> &texts) const
+{
+    if (!m_impl->tokenizer)
+        throw Error(m_impl->dir + ": no vocab.txt beside the model; representations need the "
+                                  "tokenizer's vocabulary");
+    Representations r;
+    r.dim = m_impl->model->config().dim;
+    if (texts.empty())
+        return r;
+    const BatchEncoding enc =
+        m_impl->tokenizer->encodeBatch(texts, int(m_impl->model->config().maxPositionEmbeddings));
+    torch::InferenceMode inference;
+    const torch::Tensor ids = torch::from_blob(const_cast<int64_t *>(enc.ids.data()),
+                                               {enc.batch, enc.length}, torch::kLong);
+    const torch::Tensor mask = torch::from_blob(const_cast<int64_t *>(enc.attentionMask.data()),
+                                                {enc.batch, enc.length}, torch::kLong);
+    try {
+        DistilBertForSequenceClassificationImpl &model = *m_impl->model;
+        const torch::Tensor cls = model.distilbert->forward(ids, mask, true).select(1, 0);
+        const torch::Tensor logits =
+            model.classifier(model.dropout(torch::relu(model.pre_classifier(cls))));
+        const torch::Tensor vectors = cls.contiguous();
+        r.vectors.assign(vectors.data_ptr<float>(), vectors.data_ptr<float>() + vectors.numel());
+        const torch::Tensor labels = logits.argmax(1).contiguous();
+        r.labels.assign(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + labels.numel());
+    } catch (const c10::Error &e) {
+        throw Error(std::string("representing the sentences failed: ") +
+                    e.what_without_backtrace());
+    }
+    return r;
+}
+
 void Classifier::save(const std::string &dir) const
 {
     saveClassifierFolder(dir, *m_impl->model, m_impl->vocabPath);

@@ -1,4 +1,5 @@
-// RunStore: notes of comparisons (schema v2 table `comparisons`).
+// RunStore: notes of comparisons (schema v2 table `comparisons`) and cached embedding maps
+// (schema v4 table `embedding_maps`).
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -63,6 +64,36 @@ std::optional<ComparisonNotes> RunStore::comparison(std::vector<int64_t> runIds)
     }
     notes.updatedAt = s.textAt(2);
     return notes;
+}
+
+void RunStore::saveEmbeddingMap(int64_t runId, const std::string &checkpoint, int64_t step,
+                                const std::string &json)
+{
+    const std::string op = "saving the embedding map of run " + std::to_string(runId);
+    runstore::Connection &db = m_impl->db;
+    runstore::WriteTransaction tx(db, op);
+    runstore::Statement s(db,
+                          "INSERT INTO embedding_maps (run_id, checkpoint, step, data, created_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(run_id, checkpoint, step) DO "
+                          "UPDATE SET data = excluded.data, created_at = excluded.created_at",
+                          op);
+    s.bind(1, runId).bind(2, checkpoint).bind(3, step).bind(4, json);
+    s.bind(5, runstore::nowIso8601());
+    s.execute();
+    tx.commit();
+}
+
+std::optional<std::string> RunStore::embeddingMap(int64_t runId, const std::string &checkpoint,
+                                                  int64_t step) const
+{
+    runstore::Statement s(m_impl->db,
+                          "SELECT data FROM embedding_maps WHERE run_id = ?1 AND checkpoint = ?2 "
+                          "AND step = ?3",
+                          "reading the embedding map of run " + std::to_string(runId));
+    s.bind(1, runId).bind(2, checkpoint).bind(3, step);
+    if (!s.step())
+        return std::nullopt;
+    return s.textAt(0);
 }
 
 } // namespace sentilab

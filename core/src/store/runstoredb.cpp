@@ -141,10 +141,23 @@ const char kSchemaV3[] = R"sql(
 ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// v4: cached embedding maps (sentilab/embeddingmap.h), one per checkpoint of a run.
+const char kSchemaV4[] = R"sql(
+CREATE TABLE IF NOT EXISTS embedding_maps (
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  checkpoint  TEXT NOT NULL,       -- the checkpoint folder as stored in `checkpoints`
+  step        INTEGER NOT NULL,
+  data        TEXT NOT NULL,       -- JSON (embeddingmap.h toJson)
+  created_at  TEXT NOT NULL,
+  PRIMARY KEY (run_id, checkpoint, step)
+);
+)sql";
+
 const Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 };
 
 // The statement as one line, cut to a readable length, for error messages.
