@@ -6,6 +6,7 @@
 #include "common/palettes.h"
 #include "comparisontable.h"
 #include "confusionmatrixwidget.h"
+#include "plotstyle.h"
 #include "storereader.h"
 
 #include <QApplication>
@@ -479,19 +480,8 @@ void CompareView::fillDifferencePlot(const Comparison &c)
 
 void CompareView::styleDifferencePlot()
 {
-    const QPalette pal = palette();
-    const QColor text = pal.color(QPalette::WindowText);
-    const QColor grid = blendColors(pal.color(QPalette::Base), text, 0.15);
-    m_plot->setBackground(pal.brush(QPalette::Base));
-    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
-        axis->setBasePen(QPen(text));
-        axis->setTickPen(QPen(text));
-        axis->setSubTickPen(QPen(text));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-        axis->grid()->setZeroLinePen(Qt::NoPen);
-    }
+    applyPaletteToPlot(m_plot, palette());
+    const QColor text = palette().color(QPalette::WindowText);
     if (auto *title = qobject_cast<QCPTextElement *>(m_plot->plotLayout()->element(0, 0)))
         title->setTextColor(text);
     m_plot->replot();

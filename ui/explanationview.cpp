@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "attentionmaps.h"
+#include "embeddingmapview.h"
 #include "tokenstrip.h"
 #include "uitypes.h"
 
@@ -68,6 +69,13 @@ ExplanationView::ExplanationView(QWidget *parent) : QWidget(parent)
     heads->addWidget(m_head, 1, 1);
     heads->setColumnStretch(1, 1);
 
+    m_map = new EmbeddingMapView(this);
+    m_map->setObjectName("embeddingMap");
+    m_map->showMessage(tr("Embedding map: click “Embedding maps” above to place every validation "
+                          "and test sentence by this model's [CLS] vector (a pass over both "
+                          "splits the first time, about a minute per full-size model here; "
+                          "kept in the run store afterwards)."));
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_header);
@@ -75,6 +83,7 @@ ExplanationView::ExplanationView(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_rolloutCaption);
     layout->addWidget(m_rollout);
     layout->addLayout(heads, 1);
+    layout->addWidget(m_map, 1);
     showMessage(tr("Type a sentence to see why each model decides."));
 }
 

@@ -13,6 +13,7 @@ class QLabel;
 namespace sentilab::ui {
 
 class AttentionGrid;
+class EmbeddingMapView;
 class HeadMap;
 class TokenStrip;
 
@@ -39,6 +40,7 @@ public:
     TokenStrip *attributionStrip() const { return m_scores; }
     AttentionGrid *grid() const { return m_grid; }
     HeadMap *headMap() const { return m_head; }
+    EmbeddingMapView *mapView() const { return m_map; }
 
 private:
     void renderAttributions();
@@ -54,6 +56,7 @@ private:
     QLabel *m_headCaption = nullptr;
     AttentionGrid *m_grid = nullptr;
     HeadMap *m_head = nullptr;
+    EmbeddingMapView *m_map = nullptr;
 };
 
 } // namespace sentilab::ui

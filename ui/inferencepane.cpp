@@ -1,6 +1,7 @@
 #include "inferencepane.h"
 
 #include "appsettings.h"
+#include "embeddingmapview.h"
 #include "explanationview.h"
 #include "inferenceworker.h"
 #include "resultcard.h"
@@ -188,12 +189,19 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
         this);
     legend->setWordWrap(true);
     setSecondaryText(legend);
+    m_mapsButton = new QPushButton(tr("Embedding &maps"), this);
+    m_mapsButton->setObjectName("computeMaps");
+    m_mapsButton->setToolTip(tr("Place every validation and test sentence by each model's [CLS] "
+                                "vector (PCA to 2-D), with how separable the classes are; your "
+                                "sentence appears as a star"));
+    connect(m_mapsButton, &QPushButton::clicked, this, &InferencePane::computeMaps);
     auto *controls = new QHBoxLayout;
     controls->addWidget(methodCaption);
     controls->addWidget(m_method);
     controls->addWidget(stepsCaption);
     controls->addWidget(m_steps);
     controls->addWidget(legend, 1);
+    controls->addWidget(m_mapsButton);
     connect(m_method, &QComboBox::activated, this, &InferencePane::explanationSettingsChanged);
     connect(m_steps, &QSpinBox::editingFinished, this, &InferencePane::explanationSettingsChanged);
     auto *views = new QGridLayout;
@@ -202,6 +210,8 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
         m_views[size_t(slot)]->setObjectName(slot == 0 ? "finetuneExplanation"
                                                        : "scratchExplanation");
         views->addWidget(m_views[size_t(slot)], 0, slot);
+        connect(m_views[size_t(slot)]->mapView(), &EmbeddingMapView::sentenceClicked, this,
+                &InferencePane::setSentence);
     }
     views->setColumnStretch(0, 1);
     views->setColumnStretch(1, 1);
@@ -250,14 +260,26 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
     connect(m_worker, &InferenceWorker::modelMissing, this, &InferencePane::onModelMissing);
     connect(m_worker, &InferenceWorker::predictionReady, this, &InferencePane::onPredictionReady);
     connect(m_worker, &InferenceWorker::explanationReady, this, &InferencePane::onExplanationReady);
+    connect(m_worker, &InferenceWorker::mapProgress, this,
+            [this](int slot, qint64 done, qint64 total) {
+                if (slot == 0 || slot == 1)
+                    m_views[size_t(slot)]->mapView()->showProgress(done, total);
+            });
+    connect(m_worker, &InferenceWorker::mapReady, this, &InferencePane::onMapReady);
+    connect(m_worker, &InferenceWorker::sentencePlaced, this,
+            [this](quint64 requestId, int slot, double x, double y) {
+                if (requestId == m_requestId && (slot == 0 || slot == 1))
+                    m_views[size_t(slot)]->mapView()->setSentencePosition(true, x, y);
+            });
     connect(m_worker, &InferenceWorker::failed, this, &InferencePane::onFailed);
     m_thread->start();
 }
 
 InferencePane::~InferencePane()
 {
-    // A model load in progress finishes first (it cannot be interrupted); queued requests after
-    // it are dropped with the event loop.
+    // A model load in progress finishes first (it cannot be interrupted); a map being computed
+    // stops at its next batch; queued requests after it are dropped with the event loop.
+    m_worker->stop();
     m_thread->quit();
     m_thread->wait();
     delete m_worker;
@@ -472,6 +494,7 @@ void InferencePane::loadModelsIfChanged()
     for (int slot = 0; slot < 2; ++slot) {
         if (keys[size_t(slot)] != m_loadedKeys[size_t(slot)] && chosenRun(slot) > 0) {
             m_cards[size_t(slot)]->showLoading();
+            m_views[size_t(slot)]->mapView()->showMessage(tr("Loading the model…"));
             m_hasModel[size_t(slot)] = false;
         }
     }
@@ -538,6 +561,8 @@ void InferencePane::onModelsLoaded(const QString &summaryA, const QString &summa
         if (m_hasModel[size_t(slot)])
             m_cards[size_t(slot)]->showReady(m_summaries[size_t(slot)]);
     }
+    if (m_mapsWanted)
+        computeMaps(); // cached maps come back at once; a new checkpoint's is computed
     requestPrediction();
 }
 
@@ -602,6 +627,35 @@ void InferencePane::onExplanationReady(quint64 requestId, int slot,
     }
     if (complete)
         Q_EMIT explanationsShown();
+}
+
+void InferencePane::computeMaps()
+{
+    m_mapsWanted = true;
+    for (int slot = 0; slot < 2; ++slot)
+        if (m_hasModel[size_t(slot)])
+            m_views[size_t(slot)]->mapView()->showMessage(tr("Waiting for the model…"));
+    const QString db = databasePath();
+    InferenceWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, db] { worker->computeMaps(db); }, Qt::QueuedConnection);
+}
+
+void InferencePane::onMapReady(int slot, std::shared_ptr<const EmbeddingMap> map)
+{
+    if (slot < 0 || slot > 1)
+        return;
+    EmbeddingMapView *view = m_views[size_t(slot)]->mapView();
+    if (!map) {
+        view->showMessage(tr("The embedding map could not be made (see the message below)."));
+        return;
+    }
+    view->setMap(std::move(map));
+    requestPrediction(); // places the current sentence on the new map
+    for (int s = 0; s < 2; ++s)
+        if (m_hasModel[size_t(s)] && !m_views[size_t(s)]->mapView()->map())
+            return;
+    Q_EMIT mapsShown();
 }
 
 ExplanationView *InferencePane::explanationView(int slot) const

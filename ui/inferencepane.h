@@ -8,6 +8,7 @@
 #include <array>
 #include <memory>
 
+#include <sentilab/embeddingmap.h>
 #include <sentilab/explanation.h>
 
 class QComboBox;
@@ -81,6 +82,8 @@ Q_SIGNALS:
     void predictionsShown();
     // Both views show the current sentence's attention and attributions (each with a model).
     void explanationsShown();
+    // Every loaded model's embedding map is shown.
+    void mapsShown();
 
 private:
     void fillRunCombos();
@@ -96,6 +99,8 @@ private:
     void onFailed(const QString &message);
     bool explaining() const;
     void explanationSettingsChanged();
+    void computeMaps();
+    void onMapReady(int slot, std::shared_ptr<const sentilab::EmbeddingMap> map);
     void updateStarterButtons();
     void editSentences();
     void showStoreError(const QString &message);
@@ -117,6 +122,8 @@ private:
     std::array<ExplanationView *, 2> m_views{};
     QComboBox *m_method = nullptr; // attribution method, or off
     QSpinBox *m_steps = nullptr;   // Integrated Gradients' steps
+    QPushButton *m_mapsButton = nullptr;
+    bool m_mapsWanted = false; // the user asked for the maps: remake them after a model reload
     std::array<QPushButton *, 4> m_starters{};
     QLabel *m_status = nullptr;
 

@@ -23,6 +23,7 @@ struct InferenceWorker::Model
     int64_t step = -1; // checkpoint step when loaded: a newer best checkpoint means reload
     QString summary;
     Classifier classifier;
+    std::shared_ptr<const EmbeddingMap> map; // computed on request, for this checkpoint
 };
 
 namespace {
@@ -43,6 +44,7 @@ QString slotDescription(int slot)
 InferenceWorker::InferenceWorker(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<std::shared_ptr<const Explanation>>();
+    qRegisterMetaType<std::shared_ptr<const EmbeddingMap>>();
 }
 
 InferenceWorker::~InferenceWorker() = default;
@@ -132,7 +134,7 @@ void InferenceWorker::loadSlot(int slot, qint64 runId, const QString &databasePa
         Classifier classifier = Classifier::load(dir);
         const QString summary =
             tr("%1 checkpoint, step %2").arg(kind == "best" ? tr("best") : tr("last")).arg(step);
-        model.reset(new Model{runId, dir, step, summary, std::move(classifier)});
+        model.reset(new Model{runId, dir, step, summary, std::move(classifier), nullptr});
     } catch (const std::exception &e) {
         Q_EMIT modelMissing(
             slot,
@@ -167,6 +169,10 @@ void InferenceWorker::processPredict()
                 tokens << fromStd(t);
             Q_EMIT predictionReady(requestId, slot, labelText(p), positive, tokens,
                                    int(p.inputTokens), ms);
+            if (model->map) {
+                const auto [x, y] = model->map->project(model->classifier.represent(texts).vectors);
+                Q_EMIT sentencePlaced(requestId, slot, x, y);
+            }
         } catch (const std::exception &e) {
             Q_EMIT failed(tr("run %1 could not classify the sentence: %2")
                               .arg(model->runId)
@@ -188,7 +194,7 @@ void InferenceWorker::processExplain(quint64 requestId, const QString &text)
 {
     const std::string sentence = text.toStdString();
     const auto stale = [this, requestId] {
-        return m_newest.load() > requestId || m_pendingRequest > requestId;
+        return m_stopping.load() || m_newest.load() > requestId || m_pendingRequest > requestId;
     };
     if (stale())
         return;
@@ -218,6 +224,36 @@ void InferenceWorker::processExplain(quint64 requestId, const QString &text)
                 return;
             }
         }
+    }
+}
+
+void InferenceWorker::computeMaps(const QString &databasePath)
+{
+    const std::string db = databasePath.toStdString();
+    for (int slot = 0; slot < 2; ++slot) {
+        Model *model = m_models[size_t(slot)].get();
+        if (!model)
+            continue;
+        if (!model->map) {
+            try {
+                std::optional<EmbeddingMap> map = embeddingMapForRun(
+                    db, model->runId,
+                    [this, slot](int64_t done, int64_t total) {
+                        Q_EMIT mapProgress(slot, done, total);
+                    },
+                    [this] { return m_stopping.load(); });
+                if (!map)
+                    return; // stopping
+                model->map = std::make_shared<const EmbeddingMap>(std::move(*map));
+            } catch (const std::exception &e) {
+                Q_EMIT failed(tr("run %1: its embedding map could not be made: %2")
+                                  .arg(model->runId)
+                                  .arg(fromStd(e.what())));
+            } catch (...) {
+                Q_EMIT failed(tr("run %1: its embedding map could not be made").arg(model->runId));
+            }
+        }
+        Q_EMIT mapReady(slot, model->map);
     }
 }
 

@@ -9,9 +9,11 @@
 #include <atomic>
 #include <memory>
 
+#include <sentilab/embeddingmap.h>
 #include <sentilab/explanation.h>
 
 Q_DECLARE_METATYPE(std::shared_ptr<const sentilab::Explanation>)
+Q_DECLARE_METATYPE(std::shared_ptr<const sentilab::EmbeddingMap>)
 
 namespace sentilab::ui {
 
@@ -45,10 +47,18 @@ public Q_SLOTS:
             sentilab::AttributionMethod method = sentilab::AttributionMethod::IntegratedGradients,
             int steps = 32);
 
+    // The embedding map of each loaded slot's checkpoint (from the store's cache, else computed
+    // and cached: a full pass over the validation and test sentences), with mapProgress() on
+    // the way and one mapReady() per slot. Afterwards every predict() also places its sentence
+    // on the maps (sentencePlaced()).
+    void computeMaps(const QString &databasePath);
+
 public:
     // Thread-safe, called directly from the GUI thread: work for requests older than
     // `requestId` stops at its next check (an explanation in progress is abandoned).
     void supersede(quint64 requestId) { m_newest.store(requestId); }
+    // Thread-safe: abandon long work (a map being computed) before the thread is stopped.
+    void stop() { m_stopping.store(true); }
 
 Q_SIGNALS:
     // Both slots are settled; a summary is "best checkpoint, step N" (or "last ...") for a loaded
@@ -67,6 +77,11 @@ Q_SIGNALS:
     // empty) or its attributions (attention empty).
     void explanationReady(quint64 requestId, int slot,
                           std::shared_ptr<const sentilab::Explanation> explanation);
+    void mapProgress(int slot, qint64 done, qint64 total);
+    // `map` is null when computing it failed (then failed() said why).
+    void mapReady(int slot, std::shared_ptr<const sentilab::EmbeddingMap> map);
+    // Where request `requestId`'s sentence falls on slot's map.
+    void sentencePlaced(quint64 requestId, int slot, double x, double y);
     // A request failed as a whole (e.g. the text could not be classified); the message says why.
     void failed(const QString &message);
 
@@ -90,7 +105,8 @@ private:
     QString m_pendingText;
     bool m_pendingExplain = false;
     sentilab::ExplainOptions m_pendingOptions;
-    std::atomic<quint64> m_newest{0}; // see supersede()
+    std::atomic<quint64> m_newest{0};    // see supersede()
+    std::atomic<bool> m_stopping{false}; // see stop()
 };
 
 } // namespace sentilab::ui

@@ -22,12 +22,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sentilab/classifier.h>
+#include <sentilab/embeddingmap.h>
 #include <sentilab/runstore.h>
 #include <sentilab/training.h>
 
 #include "appsettings.h"
 #include "attentionmaps.h"
 #include "common/palettes.h"
+#include "common/qcpinclude.h"
+#include "embeddingmapview.h"
 #include "explanationview.h"
 #include "inferencepane.h"
 #include "smokerun.h"
@@ -107,6 +111,7 @@ private slots:
     void destroyWhileLoading();
     void explanationsEqualCliJson();
     void headsCanBeChosenAndExplanationsTurnedOff();
+    void embeddingMapsPlaceTheSentence();
     void screenshots();
     void cleanupTestCase();
 
@@ -462,6 +467,51 @@ void TestInferencePane::headsCanBeChosenAndExplanationsTurnedOff()
     Q_EMIT method->activated(0);
 }
 
+// The maps show the store's numbers (embeddingMapForRun, the same cache), the typed sentence lands
+// where the map projects its own representation, and clicking a point asks about its sentence.
+void TestInferencePane::embeddingMapsPlaceTheSentence()
+{
+    auto pane = makePane();
+    pane->resize(1000, 900);
+    pane->setRuns(m_runA, m_runB);
+    QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
+    QSignalSpy maps(pane.get(), &InferencePane::mapsShown);
+    QTest::mouseClick(pane->findChild<QPushButton *>("computeMaps"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!maps.isEmpty(), kTimeoutMs);
+    for (int slot = 0; slot < 2; ++slot) {
+        EmbeddingMapView *view = pane->explanationView(slot)->mapView();
+        const EmbeddingMap stored =
+            *embeddingMapForRun(m_db.toStdString(), slot == 0 ? m_runA : m_runB);
+        QVERIFY(view->map());
+        QCOMPARE(view->map()->points.size(), stored.points.size());
+        QCOMPARE(view->map()->silhouette, stored.silhouette);
+        const QString summary = view->findChild<QLabel *>("mapSummary")->text();
+        QVERIFY2(summary.contains(QString::number(stored.silhouette, 'f', 3)) &&
+                     summary.contains("128 sentences"),
+                 qPrintable(summary));
+    }
+    const QString text = QStringLiteral("an utterly charming film");
+    pane->setSentence(text);
+    EmbeddingMapView *view = pane->explanationView(1)->mapView();
+    QTRY_VERIFY_WITH_TIMEOUT(view->sentenceShown(), kTimeoutMs);
+    const RunStore store = RunStore::openExisting(m_db.toStdString());
+    const Classifier model = Classifier::load(bestCheckpointDir(store, m_runB));
+    const auto [x, y] = view->map()->project(model.represent({text.toStdString()}).vectors);
+    QVERIFY(std::abs(view->sentencePosition().x() - x) < 1e-4);
+    QVERIFY(std::abs(view->sentencePosition().y() - y) < 1e-4);
+
+    // Click the first point: its sentence goes to both models.
+    const MapPoint &p = view->map()->points.front();
+    QCustomPlot *plot = view->plot();
+    const QPoint pixel(int(std::lround(plot->xAxis->coordToPixel(p.x))),
+                       int(std::lround(plot->yAxis->coordToPixel(p.y))));
+    QVERIFY(view->pointAt(pixel) >= 0);
+    const QString clicked =
+        QString::fromStdString(view->map()->points[size_t(view->pointAt(pixel))].text);
+    QTest::mouseClick(plot, Qt::LeftButton, {}, pixel);
+    QCOMPARE(pane->sentence(), clicked);
+}
+
 void TestInferencePane::screenshots()
 {
     const QString dir = screenshotDir();
@@ -478,12 +528,19 @@ void TestInferencePane::screenshots()
         QVERIFY(pane->grab().save(dir + "/inference-missing" + suffix + ".png"));
         pane->setRuns(m_runA, m_runB);
         QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
+        QSignalSpy mapped(pane.get(), &InferencePane::mapsShown);
+        QTest::mouseClick(pane->findChild<QPushButton *>("computeMaps"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!mapped.isEmpty(), kTimeoutMs);
         QSignalSpy shown(pane.get(), &InferencePane::explanationsShown);
         pane->resize(1024, 700);
         QTest::mouseClick(pane->findChild<QPushButton *>("starter2"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kTimeoutMs);
         QTest::qWait(50);
         QVERIFY(pane->grab().save(dir + "/inference" + suffix + ".png"));
+        auto *scroll = pane->findChild<QScrollArea *>("explanationScroll");
+        scroll->verticalScrollBar()->setValue(scroll->verticalScrollBar()->maximum());
+        QTest::qWait(50);
+        QVERIFY(pane->grab().save(dir + "/inference-map" + suffix + ".png"));
         pane->resize(560, 640);
         QTest::qWait(50);
         QVERIFY(pane->grab().save(dir + "/inference-narrow" + suffix + ".png"));
