@@ -1,5 +1,6 @@
 #include "chartview.h"
 
+#include "plotstyle.h"
 #include "uitypes.h"
 
 #include <algorithm>
@@ -598,16 +599,9 @@ void ChartView::applyPalette()
     const QPalette pal = palette();
     const QColor base = pal.color(QPalette::Base);
     const QColor text = pal.color(QPalette::Text);
-    m_plot->setBackground(base);
-    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
-        axis->setBasePen(QPen(text));
-        axis->setTickPen(QPen(text));
-        axis->setSubTickPen(QPen(text));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-        axis->grid()->setPen(QPen(blendColors(base, text, 0.18), 0, Qt::DotLine));
+    applyPaletteToPlot(m_plot, pal);
+    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) // loss and accuracy have meaningful zeros
         axis->grid()->setZeroLinePen(QPen(blendColors(base, text, 0.35)));
-    }
     QColor legendBrush = base;
     legendBrush.setAlpha(215);
     m_plot->legend->setBrush(legendBrush);

@@ -1,5 +1,6 @@
 #include "embeddingmapview.h"
 
+#include <QEvent>
 #include <QLabel>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -142,6 +143,13 @@ int EmbeddingMapView::pointAt(const QPoint &pixel) const
         }
     }
     return best;
+}
+
+void EmbeddingMapView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_map)
+        replot();
 }
 
 void EmbeddingMapView::replot()

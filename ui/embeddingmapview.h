@@ -38,6 +38,9 @@ public:
 Q_SIGNALS:
     void sentenceClicked(const QString &text);
 
+protected:
+    void changeEvent(QEvent *event) override; // follows a live change of appearance
+
 private:
     void replot();
 

@@ -650,8 +650,7 @@ void InferencePane::onMapReady(int slot, std::shared_ptr<const EmbeddingMap> map
         view->showMessage(tr("The embedding map could not be made (see the message below)."));
         return;
     }
-    view->setMap(std::move(map));
-    requestPrediction(); // places the current sentence on the new map
+    view->setMap(std::move(map)); // the worker places the current sentence on it next
     for (int s = 0; s < 2; ++s)
         if (m_hasModel[size_t(s)] && !m_views[size_t(s)]->mapView()->map())
             return;

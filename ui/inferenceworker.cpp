@@ -245,6 +245,11 @@ void InferenceWorker::computeMaps(const QString &databasePath)
                 if (!map)
                     return; // stopping
                 model->map = std::make_shared<const EmbeddingMap>(std::move(*map));
+                if (!m_pendingText.trimmed().isEmpty()) { // the sentence shown now, on the map
+                    const auto [x, y] = model->map->project(
+                        model->classifier.represent({m_pendingText.toStdString()}).vectors);
+                    Q_EMIT sentencePlaced(m_pendingRequest, slot, x, y);
+                }
             } catch (const std::exception &e) {
                 Q_EMIT failed(tr("run %1: its embedding map could not be made: %2")
                                   .arg(model->runId)

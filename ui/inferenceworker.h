@@ -49,8 +49,8 @@ public Q_SLOTS:
 
     // The embedding map of each loaded slot's checkpoint (from the store's cache, else computed
     // and cached: a full pass over the validation and test sentences), with mapProgress() on
-    // the way and one mapReady() per slot. Afterwards every predict() also places its sentence
-    // on the maps (sentencePlaced()).
+    // the way and one mapReady() per slot, each followed by sentencePlaced() for the newest
+    // sentence. Afterwards every predict() also places its sentence on the maps.
     void computeMaps(const QString &databasePath);
 
 public:

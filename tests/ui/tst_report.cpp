@@ -16,6 +16,7 @@
 
 #include <qcustomplot.h>
 
+#include <sentilab/embeddingmap.h>
 #include <sentilab/error.h>
 #include <sentilab/runstore.h>
 #include <sentilab/training.h>
@@ -464,6 +465,12 @@ void TestReport::reportHasEverySection()
     expect(QStringLiteral("completeness residual"));
     expect(QStringLiteral("rollout:"));
     expect(QStringLiteral("6. Discussion"));
+    expect(QStringLiteral("Embedding maps"));
+    for (const qint64 run : {m_runA, m_runB}) {
+        // The report's separability is the store's cached map's.
+        const EmbeddingMap map = *embeddingMapForRun(m_db.toStdString(), run);
+        expect(QStringLiteral("silhouette %1").arg(map.silhouette, 0, 'f', 3));
+    }
 
     const QString renders = qEnvironmentVariable("SENTILAB_TEST_SCREENSHOTS");
     if (!renders.isEmpty())

@@ -764,7 +764,8 @@ void renderReport(const ReportData &data, const QString &outputPath)
     sentencesSection(flow, runs, data.sentences, 4);
     std::vector<ExplainedRun> explained;
     for (const RunData &r : runs)
-        explained.push_back({r.name(), swatch(r.info.id), r.verdicts.explanations});
+        explained.push_back({r.name(), swatch(r.info.id), r.verdicts.explanations,
+                             r.verdicts.map ? &*r.verdicts.map : nullptr, r.verdicts.mapError});
     const bool explainedAny = explanationsSection(flow, explained, data.sentences, 5);
     discussionSection(flow, data.discussion, explainedAny ? 6 : 5);
     painter.end();

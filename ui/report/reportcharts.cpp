@@ -74,7 +74,12 @@ void drawReportChart(QCPPainter *painter, const QRectF &target, const ReportChar
         if (curve.faint)
             color.setAlpha(70);
         graph->setPen(QPen(color, curve.faint ? 0.8 : 1.6));
-        if (curve.markers)
+        if (curve.marks != ReportCurve::Marks::Line) {
+            graph->setLineStyle(QCPGraph::lsNone);
+            graph->setScatterStyle(curve.marks == ReportCurve::Marks::Dots
+                                       ? QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 3)
+                                       : QCPScatterStyle(QCPScatterStyle::ssCross, color, 5));
+        } else if (curve.markers)
             graph->setScatterStyle(
                 QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 4.5));
         graph->setName(curve.name);

@@ -27,6 +27,13 @@ struct ReportCurve
     bool faint = false;   // thin and translucent (raw values under a smoothed line)
     bool markers = false; // circles on every point (evaluations)
     bool inLegend = true; // false: drawn but not listed in the legend
+    // How the points are drawn: joined by a line, or as unjoined dots or crosses (scatter plots).
+    enum class Marks {
+        Line,
+        Dots,
+        Crosses,
+    };
+    Marks marks = Marks::Line;
 };
 
 struct ReportChart

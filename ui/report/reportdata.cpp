@@ -81,6 +81,18 @@ ReportData buildReportData(const ReportOptions &options, const std::atomic<bool>
         step(done++,
              QStringLiteral("Classifying the example sentences with run %1").arg(run.info.id));
         data.verdicts.push_back(classify(run, data.sentences));
+        if (!options.embeddingMaps || run.checkpointDir.empty())
+            continue;
+        step(done - 1, QStringLiteral("Placing run %1's validation and test sentences on its "
+                                      "embedding map")
+                           .arg(run.info.id));
+        try {
+            data.verdicts.back().map = embeddingMapForRun(
+                dbPath, run.info.id, {}, [cancel] { return cancel && cancel->load(); });
+        } catch (const std::exception &e) {
+            data.verdicts.back().mapError = QString::fromUtf8(e.what());
+        }
+        checkCancel(); // a cancelled map is no map
     }
     data.attentionCases = options.attentionCases;
     if (options.attentionCases > 0) {

@@ -16,6 +16,7 @@
 
 #include <sentilab/attentioncheck.h>
 #include <sentilab/classifier.h>
+#include <sentilab/embeddingmap.h>
 #include <sentilab/runanalysis.h>
 
 namespace sentilab::ui {
@@ -29,6 +30,9 @@ struct ReportOptions
     QString discussion; // the user's text; empty = the comparison's saved discussion
     QString outputPath; // the PDF file to write (replaced atomically)
     int attentionCases = 20; // randomised self-attention check cases; 0 skips the check
+    // Each run's embedding map (from the store's cache, else computed and cached: a pass over
+    // its validation and test sentences).
+    bool embeddingMaps = true;
 };
 
 struct RunVerdicts
@@ -37,7 +41,9 @@ struct RunVerdicts
     // Integrated Gradients (32 steps) and attention rollout per sentence, without the per-head
     // weights; empty when there is no checkpoint or explaining failed (then in `error`).
     std::vector<Explanation> explanations;
-    QString error; // why classifying or explaining failed, empty otherwise
+    QString error;                   // why classifying or explaining failed, empty otherwise
+    std::optional<EmbeddingMap> map; // with ReportOptions::embeddingMaps and a checkpoint
+    QString mapError;                // why the map could not be made
 };
 
 struct ReportData

@@ -21,6 +21,69 @@ QString chip(const QString &text, const QColor &fill)
              text.toHtmlEscaped());
 }
 
+ReportChart mapChart(const ExplainedRun &r)
+{
+    ReportChart chart;
+    chart.title = QStringLiteral("%1: silhouette %2").arg(r.name).arg(r.map->silhouette, 0, 'f', 3);
+    chart.xLabel = QStringLiteral("first principal axis");
+    chart.yLabel = QStringLiteral("second principal axis");
+    ReportCurve negative, positive, wrong;
+    negative.name = QStringLiteral("negative");
+    negative.color = sentimentColor(false);
+    positive.name = QStringLiteral("positive");
+    positive.color = sentimentColor(true);
+    wrong.name = QStringLiteral("misclassified");
+    wrong.color = Qt::black;
+    for (ReportCurve *c : {&negative, &positive})
+        c->marks = ReportCurve::Marks::Dots;
+    wrong.marks = ReportCurve::Marks::Crosses;
+    for (const MapPoint &p : r.map->points) {
+        ReportCurve &c = p.gold == 1 ? positive : negative;
+        c.x << p.x;
+        c.y << p.y;
+        if (p.gold != p.predicted)
+            wrong.x << p.x, wrong.y << p.y;
+    }
+    chart.curves = {negative, positive, wrong};
+    return chart;
+}
+
+void mapsSubsection(ReportPageFlow &flow, const std::vector<ExplainedRun> &runs)
+{
+    QVector<ReportChart> charts;
+    QStringList notes;
+    for (const ExplainedRun &r : runs) {
+        if (r.map) {
+            charts << mapChart(r);
+            notes << QStringLiteral("%1 %2: %3 sentences, silhouette %4 in the full %5-d space, "
+                                    "the two axes carry %6% of the variance, the model is right "
+                                    "on %7%.")
+                         .arg(r.colorHtml, r.name.toHtmlEscaped())
+                         .arg(r.map->points.size())
+                         .arg(r.map->silhouette, 0, 'f', 3)
+                         .arg(r.map->dim)
+                         .arg(100 * (r.map->explained[0] + r.map->explained[1]), 0, 'f', 0)
+                         .arg(100 * r.map->accuracy, 0, 'f', 1);
+        } else if (!r.mapError.isEmpty()) {
+            notes << QStringLiteral("%1: no embedding map: %2")
+                         .arg(r.name.toHtmlEscaped(), r.mapError.toHtmlEscaped());
+        }
+    }
+    if (charts.isEmpty() && notes.isEmpty())
+        return;
+    flow.heading(
+        QStringLiteral("<h3>Embedding maps</h3><p>Every validation and test sentence placed by "
+                       "the [CLS] vector the run's classifier reads, projected on its first two "
+                       "principal axes; colour = gold label, cross = misclassified. The "
+                       "silhouette (1 = classes apart, 0 = overlapping) is measured in the full "
+                       "space, not in the picture.</p>"),
+        flow.mm(70));
+    for (qsizetype i = 0; i < charts.size(); i += 2)
+        flow.charts(charts.mid(i, 2), flow.mm(65), flow.mm(2));
+    flow.html(QStringLiteral("<p class=\"small\">%1</p>").arg(notes.join(QStringLiteral("<br/>"))),
+              flow.mm(3));
+}
+
 } // namespace
 
 QString attributionHtml(const Explanation &e, double scale)
@@ -56,6 +119,8 @@ bool explanationsSection(ReportPageFlow &flow, const std::vector<ExplainedRun> &
             for (float s : e.wordScores)
                 scale = std::max(scale, double(std::abs(s)));
         }
+    for (const ExplainedRun &r : runs)
+        any = any || r.map != nullptr;
     if (!any)
         return false;
     flow.heading(QStringLiteral("<h2>%1. Why the models decide</h2>").arg(number), flow.mm(40));
@@ -86,6 +151,7 @@ bool explanationsSection(ReportPageFlow &flow, const std::vector<ExplainedRun> &
         }
         flow.html(html, flow.mm(3));
     }
+    mapsSubsection(flow, runs);
     flow.space(flow.mm(4));
     return true;
 }
