@@ -203,7 +203,10 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
     controls->addWidget(legend, 1);
     controls->addWidget(m_mapsButton);
     connect(m_method, &QComboBox::activated, this, &InferencePane::explanationSettingsChanged);
-    connect(m_steps, &QSpinBox::editingFinished, this, &InferencePane::explanationSettingsChanged);
+    connect(m_steps, &QSpinBox::editingFinished, this, [this] {
+        if (m_steps->value() != QSettings().value(kStepsKey, 32).toInt())
+            explanationSettingsChanged(); // leaving the box unchanged re-explains nothing
+    });
     auto *views = new QGridLayout;
     for (int slot = 0; slot < 2; ++slot) {
         m_views[size_t(slot)] = new ExplanationView(this);

@@ -109,9 +109,7 @@ void TokenStrip::paintEvent(QPaintEvent *)
         p.setPen(palette().color(QPalette::Mid));
         p.setBrush(fill);
         p.drawRoundedRect(QRectF(rects[i]).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4);
-        // Black or white, whichever contrasts more with the fill.
-        const bool dark = contrastRatio(Qt::black, fill) >= contrastRatio(Qt::white, fill);
-        p.setPen(dark ? Qt::black : Qt::white);
+        p.setPen(textColorOn(fill));
         p.drawText(rects[i], Qt::AlignCenter,
                    fontMetrics().elidedText(m_tokens[i], Qt::ElideRight, rects[i].width() - 4));
     }

@@ -92,4 +92,10 @@ QColor readableOn(const QColor &color, const QColor &background, const QColor &a
     return c.toRgb();
 }
 
+QColor textColorOn(const QColor &fill)
+{
+    return contrastRatio(Qt::black, fill) >= contrastRatio(Qt::white, fill) ? QColor(Qt::black)
+                                                                            : QColor(Qt::white);
+}
+
 } // namespace sentilab::ui

@@ -19,4 +19,7 @@ double contrastRatio(const QColor &a, const QColor &b);
 QColor readableOn(const QColor &color, const QColor &background, const QColor &alternate,
                   double minimum = 4.5);
 
+// Black or white, whichever contrasts more with `fill` (text on a coloured chip).
+QColor textColorOn(const QColor &fill);
+
 } // namespace sentilab::ui

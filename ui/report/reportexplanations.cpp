@@ -15,10 +15,8 @@ namespace {
 
 QString chip(const QString &text, const QColor &fill)
 {
-    const bool dark = contrastRatio(Qt::black, fill) >= contrastRatio(Qt::white, fill);
     return QStringLiteral("<span style=\"background-color:%1; color:%2\">&nbsp;%3&nbsp;</span> ")
-        .arg(fill.name(), dark ? QStringLiteral("#000000") : QStringLiteral("#ffffff"),
-             text.toHtmlEscaped());
+        .arg(fill.name(), textColorOn(fill).name(), text.toHtmlEscaped());
 }
 
 ReportChart mapChart(const ExplainedRun &r)

@@ -37,7 +37,8 @@ struct EmbeddingMap
     std::vector<float> axes;      // [2][dim]: the unit principal directions
     double explained[2] = {0, 0}; // share of the total variance along each axis
     // Mean silhouette of the gold classes in the full space (Euclidean): 1 = tight, separate
-    // classes, 0 = overlapping, < 0 = points closer to the other class.
+    // classes, 0 = overlapping, < 0 = points closer to the other class. Over at most 4,000
+    // evenly spaced points (it needs every pairwise distance); SST-2's splits have 2,693.
     double silhouette = 0;
     double accuracy = 0; // of `predicted` against `gold` over the points
     std::vector<MapPoint> points;

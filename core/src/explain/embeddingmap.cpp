@@ -19,10 +19,23 @@ namespace {
 
 constexpr size_t kBatch = 64;
 
+// Points the silhouette measures at most: it needs all pairwise distances (N² floats), so a
+// larger split is measured on an evenly spaced subset (4,000 points: 64 MB).
+constexpr int64_t kSilhouetteMaxPoints = 4000;
+
 // Mean silhouette of `labels` over the rows of x [N, D] (Euclidean; a point alone in its class
 // scores 0, as in the usual definition).
-double silhouette(const torch::Tensor &x, const std::vector<int64_t> &labels)
+double silhouette(torch::Tensor x, std::vector<int64_t> labels)
 {
+    if (x.size(0) > kSilhouetteMaxPoints) {
+        const torch::Tensor rows =
+            torch::linspace(0, double(x.size(0) - 1), kSilhouetteMaxPoints).to(torch::kLong);
+        x = x.index_select(0, rows);
+        std::vector<int64_t> kept;
+        for (int64_t i = 0; i < kSilhouetteMaxPoints; ++i)
+            kept.push_back(labels[size_t(rows[i].item<int64_t>())]);
+        labels = std::move(kept);
+    }
     const int64_t n = x.size(0);
     const torch::Tensor distances = torch::cdist(x, x); // [N, N]
     const torch::Tensor label = torch::tensor(labels, torch::kLong);

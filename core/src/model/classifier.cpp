@@ -165,8 +165,7 @@ Classifier::Representations Classifier::represent(const std::vector<std::string>
     try {
         DistilBertForSequenceClassificationImpl &model = *m_impl->model;
         const torch::Tensor cls = model.distilbert->forward(ids, mask, true).select(1, 0);
-        const torch::Tensor logits =
-            model.classifier(model.dropout(torch::relu(model.pre_classifier(cls))));
+        const torch::Tensor logits = model.head(cls);
         const torch::Tensor vectors = cls.contiguous();
         r.vectors.assign(vectors.data_ptr<float>(), vectors.data_ptr<float>() + vectors.numel());
         const torch::Tensor labels = logits.argmax(1).contiguous();

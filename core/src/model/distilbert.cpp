@@ -180,29 +180,28 @@ DistilBertForSequenceClassificationImpl::forward(const torch::Tensor &inputIds,
 {
     ClassifierOutput out;
     out.lastHiddenState = distilbert(inputIds, attentionMask);
-    torch::Tensor pooled = out.lastHiddenState.select(1, 0); // [CLS]
-    pooled = dropout(torch::relu(pre_classifier(pooled)));
-    out.logits = classifier(pooled);
+    out.logits = head(out.lastHiddenState.select(1, 0)); // [CLS]
     return out;
 }
 
 torch::Tensor DistilBertForSequenceClassificationImpl::logits(const torch::Tensor &inputIds,
                                                               const torch::Tensor &attentionMask)
 {
-    torch::Tensor pooled = distilbert->forward(inputIds, attentionMask, true).select(1, 0);
-    pooled = dropout(torch::relu(pre_classifier(pooled)));
-    return classifier(pooled);
+    return head(distilbert->forward(inputIds, attentionMask, true).select(1, 0));
 }
 
 torch::Tensor DistilBertForSequenceClassificationImpl::logitsFromWordEmbeddings(
     const torch::Tensor &wordEmbeddings, const torch::Tensor &attentionMask,
     std::vector<torch::Tensor> *weights)
 {
-    torch::Tensor pooled =
+    return head(
         distilbert->fromWordEmbeddings(wordEmbeddings, attentionMask, weights == nullptr, weights)
-            .select(1, 0);
-    pooled = dropout(torch::relu(pre_classifier(pooled)));
-    return classifier(pooled);
+            .select(1, 0));
+}
+
+torch::Tensor DistilBertForSequenceClassificationImpl::head(const torch::Tensor &pooled)
+{
+    return classifier(dropout(torch::relu(pre_classifier(pooled))));
 }
 
 void DistilBertForSequenceClassificationImpl::initWeights()

@@ -130,6 +130,10 @@ public:
                                            const torch::Tensor &attentionMask,
                                            std::vector<torch::Tensor> *weights = nullptr);
 
+    // The classification head on [CLS]'s last hidden state [B, dim] -> logits [B, numLabels]:
+    // pre_classifier, ReLU, dropout, classifier.
+    torch::Tensor head(const torch::Tensor &pooled);
+
     // Hugging Face's _init_weights on every module: Linear/Embedding weights ~ N(0, range),
     // biases 0, padding row 0, LayerNorm 1/0. Uses torch's global generator (seed it first).
     void initWeights();
