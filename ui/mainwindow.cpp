@@ -41,6 +41,8 @@
 #include "settingsdialog.h"
 #include "stallmonitor.h"
 #include "storereader.h"
+#include "studyrunner.h"
+#include "studyview.h"
 #include "trainingcharts.h"
 #include "trainingjobs.h"
 #include "uitypes.h"
@@ -94,6 +96,13 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     m_compare->setRememberSelection(true);
     m_inference->setStoreReader(m_reader);
     m_inference->setRememberRuns(true);
+    m_studyRunner = new StudyRunner(m_jobs, m_reader, this);
+    m_study->setRunner(m_studyRunner);
+    m_study->setStoreReader(m_reader);
+    connect(m_study, &StudyView::openRun, this, [this](qint64 runId) {
+        m_runsPanel->selectRun(runId, false);
+        m_tabs->setCurrentWidget(m_charts);
+    });
     connect(m_reader, &StoreReader::changed, this, [this] {
         m_charts->showRuns(m_runsPanel->selectedRuns());
         updateStatus();
@@ -101,7 +110,10 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
 
     connect(m_jobs, &TrainingJobs::runStarted, this, [this](qint64 runId) {
         m_reader->notifyChanged();
-        m_runsPanel->selectRun(runId, true);
+        // A study's cells are many: they show in its own tab, not added to the charts one by one.
+        const RunStore *store = m_reader->store();
+        if (!store || !store->studyCellOfRun(runId))
+            m_runsPanel->selectRun(runId, true);
         appendLog(runId, QStringLiteral("info"), tr("run %1 started").arg(runId));
     });
     connect(m_jobs, &TrainingJobs::stepReported, m_runsModel, &RunsTableModel::applyStep);
@@ -181,11 +193,13 @@ void MainWindow::createViews()
     m_charts = new TrainingCharts(this);
     m_compare = new CompareView(this);
     m_inference = new InferencePane(this);
+    m_study = new StudyView(this);
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_charts, tr("&Training"));
     m_tabs->addTab(m_compare, tr("&Compare"));
     m_tabs->addTab(m_inference, tr("&Ask the models"));
+    m_tabs->addTab(m_study, tr("&Pre-training value"));
     setCentralWidget(m_tabs);
 
     m_log = new QPlainTextEdit(this);
@@ -484,7 +498,8 @@ bool MainWindow::startReportExport(const QString &pdfPath, QString *error)
     options.runIds = reportRuns();
     options.sentences = AppSettings::starterSentences();
     options.outputPath = pdfPath;
-    if (options.runIds.isEmpty()) {
+    options.studyId = m_study->shownStudy(); // the study in "Pre-training value", if any
+    if (options.runIds.isEmpty() && options.studyId == 0) {
         *error = tr("No runs are checked in Compare or selected in the Runs panel.");
         return false;
     }

@@ -23,11 +23,14 @@ class RunsPanel;
 class RunsTableModel;
 class StallMonitor;
 class StoreReader;
+class StudyRunner;
+class StudyView;
 class TrainingCharts;
 class TrainingJobs;
 
 // The application window. It only wires: actions and shortcuts, the runs panel (left), the
-// Training / Compare / Ask tabs, the log, the status bar, and the training jobs behind them.
+// Training / Compare / Ask / Pre-training value tabs, the log, the status bar, and the training
+// jobs behind them.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -42,6 +45,8 @@ public:
     TrainingCharts *charts() const { return m_charts; }
     CompareView *compareView() const { return m_compare; }
     InferencePane *inferencePane() const { return m_inference; }
+    StudyView *studyView() const { return m_study; }
+    StudyRunner *studyRunner() const { return m_studyRunner; }
     QTabWidget *tabs() const { return m_tabs; }
     StallMonitor *stallMonitor() const { return m_stalls; }
     QAction *startFinetuneAction() const { return m_startFinetune; }
@@ -98,6 +103,8 @@ private:
     TrainingCharts *m_charts = nullptr;
     CompareView *m_compare = nullptr;
     InferencePane *m_inference = nullptr;
+    StudyView *m_study = nullptr;
+    StudyRunner *m_studyRunner = nullptr;
     QTabWidget *m_tabs = nullptr;
     QPlainTextEdit *m_log = nullptr;
     QLabel *m_dbLabel = nullptr;

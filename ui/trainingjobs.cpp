@@ -1,5 +1,7 @@
 #include "trainingjobs.h"
 
+#include <algorithm>
+
 #include <QThread>
 
 #include "trainingworker.h"
@@ -48,6 +50,43 @@ void TrainingJobs::resume(qint64 runId, int threads)
     m_queue.append(job);
     launchQueued();
     Q_EMIT jobsChanged();
+}
+
+void TrainingJobs::enqueue(TrainingRequest request, int threads)
+{
+    Job job;
+    job.request = std::move(request);
+    job.request.dbPath = m_databasePath.toStdString();
+    job.fixedThreads = threads;
+    job.runId = job.request.resumeRunId;
+    m_queue.append(job);
+    launchQueued();
+    Q_EMIT jobsChanged();
+}
+
+void TrainingJobs::stopStudy(qint64 studyId)
+{
+    const auto before = m_queue.size();
+    m_queue.erase(
+        std::remove_if(m_queue.begin(), m_queue.end(),
+                       [studyId](const Job &job) { return job.request.studyId == studyId; }),
+        m_queue.end());
+    for (const Job &job : m_running)
+        if (job.request.studyId == studyId && job.worker->runId())
+            stop(job.worker->runId());
+        else if (job.request.studyId == studyId)
+            job.worker->cancel(); // not started yet: it ends cancelled before its first step
+    if (m_queue.size() != before)
+        Q_EMIT jobsChanged();
+}
+
+int TrainingJobs::studyJobs(qint64 studyId) const
+{
+    int n = 0;
+    for (const QList<Job> *list : {&m_queue, &m_running})
+        for (const Job &job : *list)
+            n += job.request.studyId == studyId;
+    return n;
 }
 
 void TrainingJobs::stop(qint64 runId)

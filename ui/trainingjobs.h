@@ -27,6 +27,13 @@ public:
     void start(const ExperimentConfig &config, const QString &runName, int threads = 0);
     // Queues the continuation of an interrupted or cancelled run.
     void resume(qint64 runId, int threads = 0);
+    // Queues a prepared request (a study cell: tagged with its study, perhaps resuming its run);
+    // its dbPath is replaced by this queue's database.
+    void enqueue(TrainingRequest request, int threads = 0);
+    // Drops the study's queued cells and cancels its running ones.
+    void stopStudy(qint64 studyId);
+    // Cells of the study queued or running now.
+    int studyJobs(qint64 studyId) const;
     // Cancels a running run (it ends "cancelled" within one step) or drops it from the queue.
     void stop(qint64 runId);
     void stopAll();

@@ -31,5 +31,6 @@ void addExplainCommand(CLI::App &app, int &exitCode);
 void addExportCommand(CLI::App &app, int &exitCode);
 void addReportCommand(CLI::App &app, int &exitCode); // only with SENTILAB_WITH_REPORT
 void addDownloadCommand(CLI::App &app, int &exitCode);
+void addStudyCommand(CLI::App &app, int &exitCode);
 
 } // namespace sentilab::cli

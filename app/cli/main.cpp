@@ -50,6 +50,7 @@ int main(int argc, char **argv)
     sentilab::cli::addBenchCommand(app, exitCode);
     sentilab::cli::addTrainCommand(app, exitCode);
     sentilab::cli::addRunsCommand(app, exitCode);
+    sentilab::cli::addStudyCommand(app, exitCode);
     sentilab::cli::addCompareCommand(app, exitCode);
     sentilab::cli::addEvalCommand(app, exitCode);
     sentilab::cli::addPredictCommand(app, exitCode);

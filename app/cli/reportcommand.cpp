@@ -24,11 +24,16 @@ void addReportCommand(CLI::App &app, int &exitCode)
     auto sentences = std::make_shared<std::vector<std::string>>();
     auto discussion = std::make_shared<std::string>();
     auto cases = std::make_shared<int>(20);
-    cmd->add_option("--runs", *runs, "Runs by id or name, comma-separated (e.g. --runs 3,4)")
-        ->required()
+    auto study = std::make_shared<int64_t>(0);
+    cmd->add_option("--runs", *runs,
+                    "Runs by id or name, comma-separated (e.g. --runs 3,4); with --study the "
+                    "default is the study's seed-1 pair at its largest size")
         ->delimiter(',')
         ->allow_extra_args(false);
     cmd->add_option("--out", *out, "PDF file to write")->required();
+    cmd->add_option("--study", *study,
+                    "Add a section on this data-efficiency study (see `sentilab-cli study status`)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--sentence", *sentences,
                     "Example sentence, repeat for more (default: the comparison's saved sentences, "
                     "else four built-in ones)")
@@ -42,8 +47,11 @@ void addReportCommand(CLI::App &app, int &exitCode)
         const RunStore store = RunStore::openExisting(databasePath());
         ui::ReportOptions options;
         options.databasePath = QString::fromStdString(store.path());
+        if (runs->empty() && *study == 0)
+            throw Error("report: give --runs (e.g. --runs 3,4) or --study ID");
         for (const std::string &which : *runs)
             options.runIds.append(resolveRun(store, which).id);
+        options.studyId = *study;
         for (const std::string &s : *sentences)
             options.sentences.append(QString::fromStdString(s));
         options.discussion = QString::fromStdString(*discussion);
@@ -58,8 +66,7 @@ void addReportCommand(CLI::App &app, int &exitCode)
         char *qtArgv[] = {name, nullptr};
         QApplication qtApp(qtArgc, qtArgv);
         ui::writeReport(options);
-        std::printf("wrote %s (%zu run%s)\n", out->c_str(), runs->size(),
-                    runs->size() == 1 ? "" : "s");
+        std::printf("wrote %s\n", out->c_str());
         exitCode = 0;
     });
 }

@@ -60,4 +60,9 @@ QColor attentionColor(double value, const QColor &base)
     return blendColors(base, QColor(0x08, 0x30, 0x6B), std::clamp(value, 0.0, 1.0));
 }
 
+QColor kindColor(const std::string &kind)
+{
+    return kind == "finetune" ? QColor(0x00, 0x72, 0xb2) : QColor(0xe6, 0x9f, 0x00);
+}
+
 } // namespace sentilab::ui

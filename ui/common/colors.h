@@ -3,6 +3,8 @@
 #include <QColor>
 #include <QPixmap>
 
+#include <string>
+
 namespace sentilab::ui {
 
 // A stable colour per run (Okabe-Ito palette: distinguishable with colour-blindness, readable on
@@ -17,6 +19,8 @@ QPixmap colorSwatch(const QColor &color, int size);
 // Text colours for a right and a wrong verdict (Okabe-Ito bluish green and vermilion).
 QColor rightColor();
 QColor wrongColor();
+// The two kinds of model in study curves: fine-tune Okabe-Ito blue, scratch orange.
+QColor kindColor(const std::string &kind);
 // Positive and negative sentiment: the same two colours.
 QColor sentimentColor(bool positive);
 

@@ -30,6 +30,7 @@
 #include "common/smoothing.h"
 #include "reportcharts.h"
 #include "reportexplanations.h"
+#include "reportstudy.h"
 
 namespace sentilab::ui {
 namespace {
@@ -766,8 +767,10 @@ void renderReport(const ReportData &data, const QString &outputPath)
     for (const RunData &r : runs)
         explained.push_back({r.name(), swatch(r.info.id), r.verdicts.explanations,
                              r.verdicts.map ? &*r.verdicts.map : nullptr, r.verdicts.mapError});
-    const bool explainedAny = explanationsSection(flow, explained, data.sentences, 5);
-    discussionSection(flow, data.discussion, explainedAny ? 6 : 5);
+    int next = explanationsSection(flow, explained, data.sentences, 5) ? 6 : 5;
+    if (data.study)
+        studySection(flow, *data.study, next++);
+    discussionSection(flow, data.discussion, next);
     painter.end();
     if (!file.commit())
         throw Error("report: cannot write " + outputPath.toStdString() + ": " +

@@ -82,8 +82,23 @@ void drawReportChart(QCPPainter *painter, const QRectF &target, const ReportChar
         } else if (curve.markers)
             graph->setScatterStyle(
                 QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 4.5));
+        const bool band = curve.bandLow.size() == n && n > 0;
+        if (band) {
+            QCPGraph *low = plot.addGraph();
+            low->setData(curve.x.mid(0, n), curve.bandLow);
+            low->setPen(Qt::NoPen);
+            low->removeFromLegend();
+            graph->setPen(Qt::NoPen);
+            QColor fill = curve.color;
+            fill.setAlpha(50);
+            graph->setBrush(fill);
+            graph->setChannelFillGraph(low);
+            for (const double v : curve.bandLow)
+                if (std::isfinite(v))
+                    yMin = std::min(yMin, v);
+        }
         graph->setName(curve.name);
-        if (curve.inLegend)
+        if (curve.inLegend && !band)
             ++legendEntries;
         else
             graph->removeFromLegend();
@@ -110,6 +125,14 @@ void drawReportChart(QCPPainter *painter, const QRectF &target, const ReportChar
             yMax - yMin > 0 ? (yMax - yMin) * 0.08 : std::max(std::abs(yMax) * 0.05, 0.5);
         yMin -= pad;
         yMax += pad;
+    }
+    if (chart.logX && hasData) {
+        plot.xAxis->setScaleType(QCPAxis::stLogarithmic);
+        QSharedPointer<QCPAxisTickerLog> ticker(new QCPAxisTickerLog);
+        plot.xAxis->setTicker(ticker);
+        plot.xAxis->setNumberFormat(QStringLiteral("gb"));
+        xMin /= 1.3;
+        xMax *= 1.3;
     }
     plot.xAxis->setRange(xMin, xMax);
     plot.yAxis->setRange(yMin, yMax);

@@ -34,6 +34,8 @@ struct ReportCurve
         Crosses,
     };
     Marks marks = Marks::Line;
+    // Same length as y: the curve is a translucent band from bandLow to y (no line, no legend).
+    QVector<double> bandLow{};
 };
 
 struct ReportChart
@@ -43,6 +45,7 @@ struct ReportChart
     QVector<ReportCurve> curves; // drawn in order (later ones on top)
     QString emptyText;           // centred when no curve has a point, e.g. "not evaluated yet"
     bool zeroLine = false;       // dashed horizontal line at y = 0 (difference curves)
+    bool logX = false;           // logarithmic x axis (x values must be > 0)
     bool showLegend = true;      // a legend inside the axis rect when it has entries
     Qt::Alignment legendAlignment = Qt::AlignTop | Qt::AlignRight;
 };

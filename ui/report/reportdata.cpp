@@ -32,33 +32,57 @@ RunVerdicts classify(const RunSummary &run, const QStringList &sentences)
     return v;
 }
 
+// The pair a study report shows in full: seed 1's (else the first seed's) fine-tune and scratch
+// runs at the largest size where both finished, else any finished runs of the largest size.
+QList<qint64> studyReportRuns(const StudySummary &s)
+{
+    for (auto d = s.differences.rbegin(); d != s.differences.rend(); ++d)
+        if (!d->pairs.empty())
+            return {d->pairs.front().finetuneRun, d->pairs.front().scratchRun};
+    QList<qint64> runs;
+    for (auto g = s.groups.rbegin(); g != s.groups.rend() && runs.size() < 2; ++g)
+        if (!g->points.empty())
+            runs << g->points.front().runId;
+    return runs;
+}
+
 } // namespace
 
 ReportData buildReportData(const ReportOptions &options, const std::atomic<bool> *cancel,
                            const ReportProgress &progress)
 {
-    if (options.runIds.isEmpty())
-        throw Error("report: no runs given; name at least one run (see `sentilab-cli runs list`)");
     const std::string dbPath = options.databasePath.isEmpty() ? RunStore::defaultPath()
                                                               : options.databasePath.toStdString();
     if (!QFileInfo::exists(QString::fromStdString(dbPath)))
         throw Error("report: no run store at " + dbPath + "; train a run first or pass --db");
     const RunStore store = RunStore::openExisting(dbPath);
+    ReportData data;
+    QList<qint64> runIds = options.runIds;
+    if (options.studyId > 0) {
+        data.study = summarizeStudy(store, options.studyId);
+        if (runIds.isEmpty())
+            runIds = studyReportRuns(*data.study);
+    }
+    if (runIds.isEmpty())
+        throw Error(options.studyId > 0
+                        ? "report: study " + std::to_string(options.studyId) +
+                              " has no finished run yet; report it once a cell has finished"
+                        : "report: no runs given; name at least one run (see `sentilab-cli runs "
+                          "list`)");
     const auto checkCancel = [cancel] {
         if (cancel && cancel->load())
             throw Error("report cancelled");
     };
-    const int total = int(options.runIds.size()) + 2;
+    const int total = int(runIds.size()) + 2;
     const auto step = [&](int done, const QString &what) {
         checkCancel();
         if (progress)
             progress(done, total, what);
     };
 
-    ReportData data;
     data.databasePath = QString::fromStdString(dbPath);
     step(0, QStringLiteral("Reading the runs"));
-    std::vector<int64_t> ids(options.runIds.begin(), options.runIds.end());
+    std::vector<int64_t> ids(runIds.begin(), runIds.end());
     try {
         data.comparison = compareRuns(store, ids);
     } catch (const Error &e) {

@@ -18,6 +18,7 @@
 #include <sentilab/classifier.h>
 #include <sentilab/embeddingmap.h>
 #include <sentilab/runanalysis.h>
+#include <sentilab/studyanalysis.h>
 
 namespace sentilab::ui {
 
@@ -33,6 +34,9 @@ struct ReportOptions
     // Each run's embedding map (from the store's cache, else computed and cached: a pass over
     // its validation and test sentences).
     bool embeddingMaps = true;
+    // > 0: a section on this data-efficiency study (studyanalysis.h); with no runIds, the report's
+    // runs are the study's fine-tune and scratch run of seed 1 at its largest finished size.
+    qint64 studyId = 0;
 };
 
 struct RunVerdicts
@@ -55,7 +59,8 @@ struct ReportData
     QString discussion;
     int attentionCases = 0;
     std::vector<AttentionCheckCase> attention;
-    QString attentionError; // the check could not run
+    QString attentionError;            // the check could not run
+    std::optional<StudySummary> study; // with ReportOptions::studyId
 };
 
 // done out of total steps (one per run for the verdicts, one for the attention check), and what

@@ -64,4 +64,13 @@ std::vector<Batch> planEvaluation(const std::vector<int64_t> &tokenLengths, int6
 // tokenLengths.
 double paddingRatio(const std::vector<Batch> &plan, const std::vector<int64_t> &tokenLengths);
 
+// The `size` examples a training subset holds, as sorted indices into `labels` (0/1 per example).
+// Stratified: label 1 gets round(size * positives / total) places (at least one per label present
+// when size >= 2), label 0 the rest. Nested: each label's examples are put in one order fixed by
+// `seed` (mt19937_64 and our Fisher-Yates, the same on every platform) and a subset takes the first
+// ones of each, so for one seed the subset of size n is contained in that of every size > n.
+// Throws sentilab::Error when size < 1 or size > labels.size(), or a label is not 0 or 1.
+std::vector<int64_t> stratifiedSubset(const std::vector<int64_t> &labels, int64_t size,
+                                      uint64_t seed);
+
 } // namespace sentilab

@@ -42,6 +42,11 @@ struct DataOptions
     std::string test = "test.jsonl";             // test: reported once, for the best checkpoint
     int64_t maxTrainExamples = 0; // max_train_examples: 0 = all; N > 0 keeps the first N
     int64_t maxEvalExamples = 0;  // max_eval_examples: same for validation and test
+    // subset_size: 0 = the whole training split; N > 0 trains on N of its examples, chosen by
+    // stratifiedSubset() (label proportions kept, nested across sizes) with subset_seed. Applied
+    // after max_train_examples; N must not exceed the split. Data-efficiency studies set both.
+    int64_t subsetSize = 0;
+    uint64_t subsetSeed = 0; // subset_seed: which sentences the subset holds (not the model seed)
 };
 
 // YAML section `train`.
@@ -59,6 +64,9 @@ struct TrainOptions
     double adamEps = 1e-8;      // adam_eps: (0, 1)
     double gradClip = 1.0;      // grad_clip: max global L2 norm of the gradients; 0 disables
     int64_t evalEvery = 0;      // eval_every: steps between validation passes; 0 = epoch ends only
+    bool evalAtEpochEnd = true; // eval_at_epoch_end: also validate at every epoch end (the last
+                                // step is always validated); studies turn it off for runs of many
+                                // short epochs
     int64_t logEvery = 1;       // log_every: steps between train-metric records, >= 1
     uint64_t seed = 42;         // seed: model init, dropout and batch order
     int threads = 0;            // threads: LibTorch intra-op threads; 0 = all cores

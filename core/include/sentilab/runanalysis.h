@@ -115,6 +115,8 @@ struct Comparison
     // Test predictions joined by example index (0 when either run has none yet).
     int64_t testJoined = 0;
     int64_t aRightOnDisagreements = 0, bRightOnDisagreements = 0;
+    // McNemar's exact test on those counts (studyanalysis.h mcnemarExactP); 1 when they are 0.
+    double mcnemarP = 1;
     std::vector<Disagreement> disagreements; // by example index
     std::string textError;                   // why sentences are missing, empty otherwise
 

@@ -121,11 +121,36 @@ struct EventRecord
     std::string message;
 };
 
+// A data-efficiency study (sentilab/study.h): its plan is frozen when it is created, so a resumed
+// study trains exactly the cells it started with.
+struct StudyRecord
+{
+    int64_t id = 0;             // assigned by createStudy
+    std::string name;           // the study file's name
+    std::string configYaml;     // StudyConfig::toYaml() as planned
+    std::string sourcePath;     // the study file it was read from
+    int64_t trainSplitSize = 0; // examples in the training split the subsets were drawn from
+    bool cancelled = false;     // the user stopped it; cleared when it is resumed
+    std::string createdAt;      // ISO-8601 UTC
+};
+
+// One cell of a study: one ordinary run of one kind on one training subset with one seed.
+struct StudyCell
+{
+    int64_t index = 0;      // 0-based position in the plan (cheapest first)
+    std::string kind;       // "finetune" | "scratch"
+    int64_t trainSize = 0;  // labelled training sentences
+    uint64_t seed = 0;      // train.seed of the run
+    int64_t steps = 0;      // optimizer steps the step-budget rule gives it
+    std::string configYaml; // the run's full experiment (ExperimentConfig::toYaml)
+    int64_t runId = 0;      // the run training it; 0 = not started (or its run was deleted)
+};
+
 class RunStore
 {
 public:
     // The schema version this build writes to PRAGMA user_version.
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     // A running run owned by a process on another machine whose heartbeat is older than this is
     // taken as dead (interrupted) by open(). Clocks of the machines must agree to within a minute.
     static constexpr int kLeaseSeconds = 180;
@@ -236,6 +261,21 @@ public:
                                             int64_t step) const;
     // The notes saved for exactly this set of runs, if any.
     std::optional<ComparisonNotes> comparison(std::vector<int64_t> runIds) const;
+
+    // ---- studies (schema v5): the study, its cells, and which run trains each cell ----
+
+    // Inserts the study and its cells (runId ignored) in one transaction; returns the study id.
+    int64_t createStudy(const StudyRecord &study, const std::vector<StudyCell> &cells);
+    std::vector<StudyRecord> listStudies() const;             // newest first
+    StudyRecord study(int64_t studyId) const;                 // throws "no study N in <db>"
+    std::vector<StudyCell> studyCells(int64_t studyId) const; // by index; throws for no study
+    // Tags `runId` as the run of the cell (the trainer does it right after creating the run).
+    void setStudyCellRun(int64_t studyId, int64_t cellIndex, int64_t runId);
+    void setStudyCancelled(int64_t studyId, bool cancelled);
+    // The study and cell a run trains, if it is part of one.
+    std::optional<std::pair<int64_t, int64_t>> studyCellOfRun(int64_t runId) const;
+    // Removes the study; its runs stay (untagged).
+    void deleteStudy(int64_t studyId);
 
 private:
     struct Impl;

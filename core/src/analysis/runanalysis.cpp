@@ -10,6 +10,7 @@
 #include <sentilab/distilbertconfig.h>
 #include <sentilab/error.h>
 #include <sentilab/experimentconfig.h>
+#include <sentilab/studyanalysis.h>
 #include <sentilab/training.h>
 
 namespace sentilab {
@@ -242,6 +243,7 @@ void findDisagreements(const RunStore &store, Comparison &c)
         c.bRightOnDisagreements += y.predicted == y.label;
         c.disagreements.push_back({x.index, x.label, x, y, {}});
     }
+    c.mcnemarP = mcnemarExactP(c.aRightOnDisagreements, c.bRightOnDisagreements);
     if (c.disagreements.empty())
         return;
     const std::vector<std::string> texts = testTexts(ra, &c.textError);
@@ -502,6 +504,7 @@ nlohmann::json toJson(const Comparison &c)
                                  {"count", c.disagreements.size()},
                                  {"a_right", c.aRightOnDisagreements},
                                  {"b_right", c.bRightOnDisagreements},
+                                 {"mcnemar_p", c.mcnemarP},
                                  {"text_error", c.textError},
                                  {"sentences", disagreements}};
     return out;

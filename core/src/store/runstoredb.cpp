@@ -153,11 +153,33 @@ CREATE TABLE IF NOT EXISTS embedding_maps (
 );
 )sql";
 
+// v5: data-efficiency studies (sentilab/study.h); a cell's run is an ordinary run, untagged when
+// the run is deleted and kept when the study is.
+const char kSchemaV5[] = R"sql(
+CREATE TABLE IF NOT EXISTS studies (
+  id               INTEGER PRIMARY KEY,
+  name             TEXT NOT NULL,
+  config_yaml      TEXT NOT NULL,
+  source_path      TEXT NOT NULL DEFAULT '',
+  train_split_size INTEGER NOT NULL,
+  cancelled        INTEGER NOT NULL DEFAULT 0,
+  created_at       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS study_cells (
+  study_id    INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  cell        INTEGER NOT NULL,
+  kind        TEXT NOT NULL CHECK (kind IN ('finetune', 'scratch')),
+  train_size  INTEGER NOT NULL,
+  seed        INTEGER NOT NULL,
+  steps       INTEGER NOT NULL,
+  config_yaml TEXT NOT NULL,
+  run_id      INTEGER UNIQUE REFERENCES runs(id) ON DELETE SET NULL,
+  PRIMARY KEY (study_id, cell)
+);
+)sql";
+
 const Migration kMigrations[] = {
-    {1, kSchemaV1},
-    {2, kSchemaV2},
-    {3, kSchemaV3},
-    {4, kSchemaV4},
+    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5},
 };
 
 // The statement as one line, cut to a readable length, for error messages.

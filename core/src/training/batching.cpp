@@ -2,6 +2,7 @@
 #include <sentilab/dataset.h>
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <random>
 
@@ -125,6 +126,41 @@ double paddingRatio(const std::vector<Batch> &plan, const std::vector<int64_t> &
         padded += double(longest) * double(batch.indices.size());
     }
     return real > 0 ? padded / real : 1.0;
+}
+
+std::vector<int64_t> stratifiedSubset(const std::vector<int64_t> &labels, int64_t size,
+                                      uint64_t seed)
+{
+    const auto total = int64_t(labels.size());
+    if (size < 1 || size > total)
+        throw Error("a training subset of " + std::to_string(size) +
+                    " examples is impossible: the "
+                    "training split has " +
+                    std::to_string(total) + " (subset sizes are 1.." + std::to_string(total) + ")");
+    std::array<std::vector<int64_t>, 2> byLabel;
+    for (int64_t i = 0; i < total; ++i) {
+        if (labels[std::size_t(i)] != 0 && labels[std::size_t(i)] != 1)
+            throw Error("stratifiedSubset: example " + std::to_string(i) + " has label " +
+                        std::to_string(labels[std::size_t(i)]) + ", expected 0 or 1");
+        byLabel[std::size_t(labels[std::size_t(i)])].push_back(i);
+    }
+    // One stream per label, so the order of one label does not depend on the other's count.
+    for (std::size_t label = 0; label < 2; ++label) {
+        std::mt19937_64 rng(mix(seed ^ mix(0x5375627365740000ULL + label)));
+        fisherYates(byLabel[label], rng);
+    }
+    const auto positives = int64_t(byLabel[1].size());
+    // round(size * positives / total) in integers; non-decreasing in size and rising by at most
+    // one per example, so both labels' shares only grow with size (what nesting needs).
+    int64_t takePositive = (2 * size * positives + total) / (2 * total);
+    if (size >= 2 && positives > 0 && positives < total)
+        takePositive = std::clamp<int64_t>(takePositive, 1, size - 1);
+    takePositive = std::min(takePositive, positives);
+    const int64_t takeNegative = size - takePositive;
+    std::vector<int64_t> subset(byLabel[0].begin(), byLabel[0].begin() + takeNegative);
+    subset.insert(subset.end(), byLabel[1].begin(), byLabel[1].begin() + takePositive);
+    std::sort(subset.begin(), subset.end());
+    return subset;
 }
 
 } // namespace sentilab

@@ -18,6 +18,8 @@
 
 #include <sentilab/error.h>
 
+#include "configtext.h"
+
 namespace fs = std::filesystem;
 
 namespace sentilab {
@@ -345,6 +347,9 @@ const std::vector<Field> &fields()
                  " (0 = all)"),
         intField("data.max_eval_examples", SENTILAB_FIELD(data.maxEvalExamples), 0, kBig,
                  " (0 = all)"),
+        intField("data.subset_size", SENTILAB_FIELD(data.subsetSize), 0, kBig,
+                 " (0 = the whole training split)"),
+        unsignedField("data.subset_seed", SENTILAB_FIELD(data.subsetSeed)),
 
         doubleField("train.lr", SENTILAB_FIELD(train.lr), Interval{0, 1, true, false}),
         intField("train.batch_size", SENTILAB_FIELD(train.batchSize), 1, 4096),
@@ -357,6 +362,7 @@ const std::vector<Field> &fields()
         doubleField("train.grad_clip", SENTILAB_FIELD(train.gradClip), Interval{}),
         intField("train.eval_every", SENTILAB_FIELD(train.evalEvery), 0, kBig,
                  " (0 = at epoch ends only)"),
+        boolField("train.eval_at_epoch_end", SENTILAB_FIELD(train.evalAtEpochEnd)),
         intField("train.log_every", SENTILAB_FIELD(train.logEvery), 1, kBig),
         unsignedField("train.seed", SENTILAB_FIELD(train.seed)),
         intField("train.threads", SENTILAB_FIELD(train.threads), 0, 1024, " (0 = all cores)"),
@@ -430,18 +436,10 @@ std::size_t editDistance(const std::string &a, const std::string &b)
     const std::vector<std::string> keys = allowedKeys(section);
     std::string message = "unknown key '" + (section.empty() ? key : section + "." + key) +
                           "' (allowed: " + joined(keys) + ")";
-    std::string best;
-    std::size_t bestDistance = 3;
-    for (const std::string &candidate : keys) {
-        const std::size_t d = editDistance(key, candidate);
-        if (d < bestDistance) {
-            bestDistance = d;
-            best = candidate;
-        }
-    }
-    if (!best.empty())
-        message += "; did you mean '" + (section.empty() ? best : section + "." + best) + "'?";
-    failAt(source, message);
+    std::string hint = configtext::didYouMean(key, keys);
+    if (!hint.empty() && !section.empty())
+        hint = "; did you mean '" + section + "." + hint.substr(hint.find('\'') + 1);
+    failAt(source, message + hint);
 }
 
 // ---- reading the YAML tree into raw values -----------------------------------------------------
@@ -633,12 +631,7 @@ void validate(ExperimentConfig &c, const RawValues &given)
 
     if (c.name.empty())
         c.name = c.kind;
-    const bool nameOk =
-        c.name.size() <= 64 && std::all_of(c.name.begin(), c.name.end(), [](char ch) {
-            return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                   (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
-        });
-    if (!nameOk)
+    if (!configtext::isPlainName(c.name))
         failAt(sourceOf("name"), "name: expected 1 to 64 characters from A-Z a-z 0-9 . _ - (it "
                                  "prefixes run names and folders), got '" +
                                      c.name + "'");
@@ -681,6 +674,55 @@ ExperimentConfig parse(const std::string &yamlText, const std::string &sourceNam
 }
 
 } // namespace
+
+// ---- the shared text rules (configtext.h) ------------------------------------------------------
+
+namespace configtext {
+bool parseDouble(std::string_view text, double &out)
+{
+    return sentilab::parseDouble(text, out);
+}
+bool parseInt(std::string_view text, int64_t &out)
+{
+    return sentilab::parseInt(text, out);
+}
+bool parseUnsigned(std::string_view text, uint64_t &out)
+{
+    return sentilab::parseUnsigned(text, out);
+}
+bool hasYamlContent(const std::string &text)
+{
+    return sentilab::hasYamlContent(text);
+}
+int secondDocumentLine(const std::string &text)
+{
+    return sentilab::secondDocumentLine(text);
+}
+std::string quoted(const std::string &text)
+{
+    return sentilab::quoted(text);
+}
+std::string didYouMean(const std::string &key, const std::vector<std::string> &candidates)
+{
+    std::string best;
+    std::size_t bestDistance = 3;
+    for (const std::string &candidate : candidates) {
+        const std::size_t d = editDistance(key, candidate);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = candidate;
+        }
+    }
+    return best.empty() ? std::string() : "; did you mean '" + best + "'?";
+}
+bool isPlainName(const std::string &name)
+{
+    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               ch == '.' || ch == '_' || ch == '-';
+    });
+}
+} // namespace configtext
 
 // ---- ExperimentConfig --------------------------------------------------------------------------
 

@@ -77,6 +77,7 @@ private:
     ModelSetup m_setup;
     std::optional<Tokenizer> m_tokenizer;
     EncodedSplit m_train, m_validation, m_test;
+    std::vector<int64_t> m_subset; // data.subset_size: the examples of the split kept, else empty
     DistilBertForSequenceClassification m_model{nullptr};
     std::optional<TrainingStep> m_step; // owns the optimizer
     LoopPosition m_position;
@@ -152,6 +153,8 @@ TrainingResult Run::execute()
         if (m_request.runName.empty())
             m_store->renameRun(m_result.runId,
                                m_config.name + "-" + std::to_string(m_result.runId));
+        if (m_request.studyId > 0)
+            m_store->setStudyCellRun(m_request.studyId, m_request.studyCell, m_result.runId);
         m_store->setParams(m_result.runId, m_config.flatten());
         recordResolvedFacts();
     }
@@ -231,6 +234,14 @@ void Run::recordResolvedFacts()
     params.emplace_back("data.examples.validation", std::to_string(m_validation.size()));
     params.emplace_back("data.examples.test", std::to_string(m_test.size()));
     params.emplace_back("data.tokens.train", std::to_string(m_train.realTokens));
+    if (!m_subset.empty()) {
+        // Which examples of the split the run trained on (0-based indices in file order), so a
+        // reader can check a study's subsets without re-deriving them.
+        std::string rows;
+        for (const int64_t index : m_subset)
+            rows += (rows.empty() ? "" : ",") + std::to_string(index);
+        params.emplace_back("data.subset.rows", rows);
+    }
     // The architecture as built (config.json plus the experiment's overrides): a fine-tune run's
     // config says "model.dim 0" (= config.json's), readers need the real numbers.
     const DistilBertConfig &c = m_setup.config;
@@ -284,8 +295,18 @@ void Run::setUp()
         const std::string path = absolutePath(resolveDataFile(d, name));
         m_dataFiles.push_back({split, path, detail::sha256OfFile(path)});
     }
-    m_train = encodeSplit(*m_tokenizer,
-                          readExamples(resolveDataFile(d, d.train), d.maxTrainExamples), maxLength);
+    std::vector<Example> train = readExamples(resolveDataFile(d, d.train), d.maxTrainExamples);
+    if (d.subsetSize > 0) {
+        std::vector<int64_t> labels;
+        for (const Example &e : train)
+            labels.push_back(e.label);
+        m_subset = stratifiedSubset(labels, d.subsetSize, d.subsetSeed);
+        std::vector<Example> kept;
+        for (const int64_t index : m_subset)
+            kept.push_back(std::move(train[std::size_t(index)]));
+        train = std::move(kept);
+    }
+    m_train = encodeSplit(*m_tokenizer, train, maxLength);
     m_validation = encodeSplit(
         *m_tokenizer, readExamples(resolveDataFile(d, d.validation), d.maxEvalExamples), maxLength);
     m_test = encodeSplit(*m_tokenizer, readExamples(resolveDataFile(d, d.test), d.maxEvalExamples),
@@ -386,7 +407,11 @@ void Run::trainLoop()
                 m_callbacks.onStep(info);
 
             const bool epochEnd = b + 1 == int64_t(plan.size());
-            if (epochEnd || (t.evalEvery > 0 && m_position.step % t.evalEvery == 0)) {
+            const bool lastStep = m_position.step == m_totalSteps;
+            // Skipping an epoch end's validation leaves the position at (epoch, last batch + 1),
+            // which a resume reads as "this epoch is done".
+            if ((epochEnd && (t.evalAtEpochEnd || lastStep)) ||
+                (t.evalEvery > 0 && m_position.step % t.evalEvery == 0)) {
                 if (epochEnd) {
                     m_position.epoch = epoch + 1;
                     m_position.batchInEpoch = 0;
