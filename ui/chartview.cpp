@@ -262,6 +262,39 @@ void ChartView::clear()
             m_plot->removeGraph(entry.second.smoothed);
     }
     m_series.clear();
+    clearBands();
+}
+
+void ChartView::setBand(qint64 key, const QColor &color, const QVector<double> &x,
+                        const QVector<double> &low, const QVector<double> &high)
+{
+    auto &[lo, hi] = m_bands[key];
+    if (!lo) {
+        lo = m_plot->addGraph();
+        hi = m_plot->addGraph();
+        for (QCPGraph *g : {lo, hi}) {
+            g->setLayer(QStringLiteral("grid")); // under the series on "main"
+            g->setPen(Qt::NoPen);
+            g->removeFromLegend();
+            g->setSelectable(QCP::stNone);
+        }
+        hi->setChannelFillGraph(lo);
+    }
+    QColor fill = color;
+    fill.setAlpha(50);
+    hi->setBrush(fill);
+    lo->setData(x, low);
+    hi->setData(x, high);
+    scheduleRedraw();
+}
+
+void ChartView::clearBands()
+{
+    for (auto &[key, graphs] : m_bands) {
+        m_plot->removeGraph(graphs.second);
+        m_plot->removeGraph(graphs.first);
+    }
+    m_bands.clear();
     scheduleRedraw();
 }
 

@@ -56,7 +56,13 @@ public:
     // Adds one point to an existing series; ignored when `runId` has no series.
     void appendPoint(qint64 runId, double x, double y);
     void removeSeries(qint64 runId);
-    void clear(); // removes every series
+    void clear(); // removes every series and band
+    // A translucent band from low to high over x (the seed spread of runs that differ only in
+    // their seed), drawn under the series and not in the legend; replaces the band of `key`.
+    void setBand(qint64 key, const QColor &color, const QVector<double> &x,
+                 const QVector<double> &low, const QVector<double> &high);
+    void clearBands();
+    int bandCount() const { return int(m_bands.size()); }
     bool hasSeries(qint64 runId) const;
     QList<qint64> seriesIds() const; // ascending
     // Every stored point of the series, sorted by x; empty for an unknown run.
@@ -125,6 +131,7 @@ private:
     QCustomPlot *m_plot = nullptr;
     QTimer *m_redrawTimer = nullptr;
     std::map<qint64, Series> m_series;
+    std::map<qint64, std::pair<QCPGraph *, QCPGraph *>> m_bands; // key -> (low, high)
     double m_smoothing = 0;
     bool m_showPoints = false;
     bool m_autoRange = true;

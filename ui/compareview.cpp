@@ -566,6 +566,11 @@ void CompareView::fillDisagreements(const Comparison &c)
                       .arg(c.aRightOnDisagreements)
                       .arg(runTitle(b.info))
                       .arg(c.bRightOnDisagreements);
+    if (!items.isEmpty())
+        summary += ' ' + tr("McNemar's exact test on these counts: p = %1 (%2).")
+                             .arg(c.mcnemarP, 0, 'g', 3)
+                             .arg(c.mcnemarP < 0.05 ? tr("significant at the 5% level")
+                                                    : tr("not significant"));
     if (!c.textError.empty())
         summary += ' ' + tr("The sentences cannot be shown: %1").arg(fromStd(c.textError));
     m_disagreeSummary->setText(summary);

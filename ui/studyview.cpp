@@ -135,8 +135,7 @@ StudyView::StudyView(QWidget *parent) : QWidget(parent)
     m_error->hide();
     layout->addWidget(m_error);
 
-    auto *stack = new QStackedWidget(this);
-    stack->setObjectName(QStringLiteral("stack"));
+    m_stack = new QStackedWidget(this);
     m_empty = new QLabel(this);
     m_empty->setObjectName(QStringLiteral("emptyText"));
     m_empty->setWordWrap(true);
@@ -149,7 +148,7 @@ StudyView::StudyView(QWidget *parent) : QWidget(parent)
            "<b>New study…</b> (Ctrl+3): <i>quick.yaml</i> (sizes up to 20%, two seeds) or "
            "<i>data-efficiency.yaml</i> (1% to 100%, three seeds). The command line does the "
            "same: <code>sentilab-cli study run experiments/studies/quick.yaml</code>.</p>"));
-    stack->addWidget(m_empty);
+    m_stack->addWidget(m_empty);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     m_plot = new QCustomPlot(splitter);
@@ -195,12 +194,29 @@ StudyView::StudyView(QWidget *parent) : QWidget(parent)
     splitter->addWidget(lower);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
-    stack->addWidget(splitter);
-    layout->addWidget(stack, 1);
+    m_stack->addWidget(splitter);
+    layout->addWidget(m_stack, 1);
 
     m_poll = new QTimer(this);
     m_poll->setInterval(kPollMs);
-    connect(m_poll, &QTimer::timeout, this, &StudyView::reloadSummary);
+    // While cells train only the progress moves; the curve changes when a cell ends (a store
+    // change), so the poll reads the cheap part only.
+    connect(m_poll, &QTimer::timeout, this, [this] {
+        RunStore *store = m_reader ? m_reader->store() : nullptr;
+        if (!store || !m_summary)
+            return;
+        try {
+            const StudyProgress p = studyProgress(*store, m_summary->study.id);
+            const StudyProgress &before = m_summary->progress;
+            if (p.cellsFinished != before.cellsFinished || p.cellsFailed != before.cellsFailed)
+                return reloadSummary(); // a cell ended (perhaps in another process)
+            m_summary->progress = p;
+        } catch (const std::exception &e) {
+            showError(QString::fromStdString(e.what()));
+        }
+        updateProgress();
+        updateButtons();
+    });
     connect(m_studies, &QComboBox::currentIndexChanged, this, [this] {
         reloadSummary();
         updateButtons();
@@ -288,8 +304,7 @@ void StudyView::reloadSummary()
 {
     RunStore *store = m_reader ? m_reader->store() : nullptr;
     const qint64 id = shownStudy();
-    auto *stack = findChild<QStackedWidget *>(QStringLiteral("stack"));
-    stack->setCurrentIndex(id > 0 ? 1 : 0);
+    m_stack->setCurrentIndex(id > 0 ? 1 : 0);
     m_summary.reset();
     if (store && id > 0) {
         try {

@@ -18,6 +18,7 @@ class QLabel;
 class QMouseEvent;
 class QProgressBar;
 class QPushButton;
+class QStackedWidget;
 class QTableWidget;
 class QTimer;
 
@@ -88,6 +89,7 @@ private:
     QLabel *m_readout = nullptr;
     QTableWidget *m_table = nullptr;
     QLabel *m_empty = nullptr;
+    QStackedWidget *m_stack = nullptr; // the empty text, or the curve with its table
     QTimer *m_poll = nullptr;
 };
 

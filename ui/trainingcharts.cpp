@@ -239,6 +239,7 @@ void TrainingCharts::showRuns(const QList<qint64> &runIds)
     m_shown = shown;
     for (qint64 runId : std::as_const(m_shown))
         plotRun(runId);
+    plotBands();
     updateWelcome();
 }
 
@@ -262,6 +263,7 @@ void TrainingCharts::reloadRun(qint64 runId)
     loadHistory(runId);
     if (m_history.contains(runId)) {
         plotRun(runId);
+        plotBands();
     } else {
         m_shown.removeAll(runId);
         for (ChartView *chart : {m_loss, m_accuracy, m_valLoss, m_lr})
@@ -410,6 +412,44 @@ void TrainingCharts::addEval(const EvalInfo &e)
     appendLive(e.runId, m_accuracy, h.valAccuracy,
                {double(e.step), e.epoch, e.wallMs, e.accuracy * 100});
     appendLive(e.runId, m_valLoss, h.valLoss, {double(e.step), e.epoch, e.wallMs, e.loss});
+    plotBands();
+}
+
+void TrainingCharts::plotBands()
+{
+    for (ChartView *chart : {m_accuracy, m_valLoss})
+        chart->clearBands();
+    RunStore *runStore = store();
+    if (!runStore || m_shown.size() < 2)
+        return;
+    const std::vector<int64_t> ids(m_shown.begin(), m_shown.end());
+    qint64 key = 0;
+    for (const std::vector<int64_t> &group : seedGroups(*runStore, ids)) {
+        for (const auto &[chart, curve] : {std::pair{m_accuracy, &History::valAccuracy},
+                                           std::pair{m_valLoss, &History::valLoss}}) {
+            std::map<double, std::vector<const Point *>> byStep;
+            for (const int64_t id : group)
+                if (const auto h = m_history.constFind(id); h != m_history.constEnd())
+                    for (const Point &p : (*h).*curve)
+                        byStep[p.step].push_back(&p);
+            QVector<double> x, low, high;
+            for (const auto &[step, points] : byStep) {
+                if (points.size() != group.size())
+                    continue; // not every seed has evaluated here (yet)
+                double lo = points.front()->value, hi = lo;
+                for (const Point *p : points) {
+                    lo = std::min(lo, p->value);
+                    hi = std::max(hi, p->value);
+                }
+                x << xOf(*points.front());
+                low << lo;
+                high << hi;
+            }
+            if (!x.isEmpty())
+                chart->setBand(key, runColor(group.front()), x, low, high);
+        }
+        ++key;
+    }
 }
 
 void TrainingCharts::setXAxis(XAxis axis)
@@ -424,6 +464,7 @@ void TrainingCharts::setXAxis(XAxis axis)
     updateAxisLabels();
     for (qint64 runId : std::as_const(m_shown))
         plotRun(runId);
+    plotBands();
     for (ChartView *chart : {m_loss, m_accuracy, m_valLoss, m_lr})
         chart->resetView();
 }

@@ -102,6 +102,9 @@ private:
     RunStore *store();
     void loadHistory(qint64 runId);
     void plotRun(qint64 runId);
+    // Shaded min–max bands of validation accuracy and loss for shown runs that differ only in
+    // their seed (seedGroups), at the steps every one of them has evaluated.
+    void plotBands();
     double xOf(const Point &p) const;
     void appendLive(qint64 runId, ChartView *chart, QVector<Point> &curve, const Point &p);
     void updateAxisLabels();

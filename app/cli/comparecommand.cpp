@@ -112,10 +112,12 @@ void printTable(const Comparison &c, int sentences)
         std::printf("test disagreements: not both runs have test predictions yet\n");
         return;
     }
-    std::printf("test disagreements: %zu of %lld sentences; #%lld right on %lld, #%lld on %lld\n",
+    std::printf("test disagreements: %zu of %lld sentences; #%lld right on %lld, #%lld on %lld "
+                "(McNemar exact p = %.3g, %s)\n",
                 c.disagreements.size(), (long long)c.testJoined, (long long)a.info.id,
                 (long long)c.aRightOnDisagreements, (long long)b.info.id,
-                (long long)c.bRightOnDisagreements);
+                (long long)c.bRightOnDisagreements, c.mcnemarP,
+                c.mcnemarP < 0.05 ? "significant at 5%" : "not significant");
     if (!c.textError.empty())
         std::printf("  (sentences unavailable: %s)\n", excerpt(c.textError, 300).c_str());
     const auto label = [](int64_t l) { return l == 1 ? "pos" : "neg"; };

@@ -199,6 +199,8 @@ void TestRunAnalysis::disagreementsCarryTheirSentences()
     QCOMPARE(c.disagreements.size(), size_t(3));
     QCOMPARE(c.aRightOnDisagreements, int64_t(3));
     QCOMPARE(c.bRightOnDisagreements, int64_t(0));
+    // McNemar exact: 3 vs 0 discordant pairs, p = 2 * (1/2)^3 = 0.25.
+    QCOMPARE(c.mcnemarP, 0.25);
     for (int64_t i = 0; i < 3; ++i) {
         QCOMPARE(c.disagreements[size_t(i)].index, i);
         QCOMPARE(c.disagreements[size_t(i)].text, "sentence number " + std::to_string(i));

@@ -15,6 +15,7 @@
 
 #include <sentilab/dataset.h>
 #include <sentilab/error.h>
+#include <sentilab/runanalysis.h>
 #include <sentilab/study.h>
 #include <sentilab/studyanalysis.h>
 #include <sentilab/training.h>
@@ -353,6 +354,16 @@ void TestStudy::smokeStudyRunsSurvivesKillAndSummarises()
     }
     QVERIFY(std::includes(rowsBySize[64].begin(), rowsBySize[64].end(), rowsBySize[32].begin(),
                           rowsBySize[32].end()));
+
+    // Runs that differ only in their seed group together (the charts' bands): per size and kind.
+    std::vector<int64_t> allRuns;
+    for (const StudyCell &c : store.studyCells(studyId))
+        allRuns.push_back(c.runId);
+    allRuns.push_back(pretrained.runId);
+    const auto groups = seedGroups(store, allRuns);
+    QCOMPARE(groups.size(), std::size_t(4)); // 2 sizes x 2 kinds, each of the 2 seeds
+    for (const auto &g : groups)
+        QCOMPARE(g.size(), std::size_t(2));
 
     // The summary: every group has both seeds; the CLI's JSON is the read model's.
     const StudySummary s = summarizeStudy(store, studyId);

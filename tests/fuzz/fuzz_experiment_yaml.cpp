@@ -1,11 +1,13 @@
-// libFuzzer target: the YAML experiment loader. Input: YAML text, optionally followed by a NUL
-// byte and `--set` overrides, one per line. It goes through ExperimentConfig::fromYaml() and,
-// written to a file, through fromFile() (relative paths, the empty-file rule).
+// libFuzzer target: the YAML experiment and study loaders. Input: YAML text, optionally followed
+// by a NUL byte and `--set` overrides, one per line. It goes through ExperimentConfig::fromYaml()
+// and, written to a file, through fromFile() (relative paths, the empty-file rule), and through
+// StudyConfig::fromYaml() (a study's toYaml() must load back to the same text).
 // A bug: a crash, a hang, an exception other than sentilab::Error, an ASan/UBSan report, or a
 // broken contract: a loaded config whose toYaml() does not load back into an equal config with
 // the same text and hash.
 #include <sentilab/error.h>
 #include <sentilab/experimentconfig.h>
+#include <sentilab/study.h>
 
 #include "fuzztempfile.h"
 
@@ -55,6 +57,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     try {
         checkRoundTrip(sentilab::ExperimentConfig::fromYaml(yaml, "fuzz.yaml", overrides));
+    } catch (const sentilab::Error &) {
+    }
+    try {
+        const sentilab::StudyConfig study = sentilab::StudyConfig::fromYaml(yaml, "fuzz.yaml");
+        try {
+            check(sentilab::StudyConfig::fromYaml(study.toYaml(), "round-trip.yaml").toYaml() ==
+                  study.toYaml());
+        } catch (const sentilab::Error &) {
+            __builtin_trap();
+        }
     } catch (const sentilab::Error &) {
     }
     const std::string path = sentilab::fuzz::writeTempFile(

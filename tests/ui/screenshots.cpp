@@ -1,6 +1,7 @@
 // sentilab-screenshots: renders every view of the app from a real run store into PNG files for
 // docs/screenshots (run by scripts/screenshots.sh under xvfb-run).
 //   sentilab-screenshots --db FILE --out DIR [--finetune RUN] [--scratch RUN]
+//   sentilab-screenshots --db FILE --out DIR --study ID   (only the "Pre-training value" tab)
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -23,6 +24,7 @@
 #include "mainwindow.h"
 #include "runspanel.h"
 #include "settingsdialog.h"
+#include "studyview.h"
 #include "trainingcharts.h"
 
 using namespace sentilab;
@@ -62,10 +64,27 @@ int main(int argc, char **argv)
     QCommandLineOption out("out", "Output folder.", "dir", "docs/screenshots");
     QCommandLineOption finetune("finetune", "Run shown as the fine-tuned model.", "id");
     QCommandLineOption scratch("scratch", "Run shown as the scratch model.", "id");
-    parser.addOptions({db, out, finetune, scratch});
+    QCommandLineOption study("study", "Only the Pre-training value tab of this study.", "id");
+    parser.addOptions({db, out, finetune, scratch, study});
     parser.process(app);
     QDir().mkpath(parser.value(out));
     const QDir dir(parser.value(out));
+
+    if (parser.isSet(study)) {
+        MainWindow window(parser.value(db));
+        window.show();
+        window.tabs()->setCurrentWidget(window.studyView());
+        window.studyView()->showStudy(parser.value(study).toLongLong());
+        for (const auto &[size, name] : {std::pair{QSize(1500, 940), "study.png"},
+                                         std::pair{QSize(1024, 700), "study-1024.png"}}) {
+            window.resize(size);
+            save(&window, dir.filePath(QString::fromLatin1(name)));
+        }
+        QApplication::setPalette(sentilab::ui::darkPalette());
+        window.resize(1500, 940);
+        save(&window, dir.filePath("study-dark.png"));
+        return 0;
+    }
 
     qint64 ftRun = parser.value(finetune).toLongLong();
     qint64 scRun = parser.value(scratch).toLongLong();

@@ -14,12 +14,14 @@
 
 #include <sentilab/study.h>
 
+#include "chartview.h"
 #include "common/qcpinclude.h"
 #include "report/reportbuilder.h"
 #include "shareddata.h"
 #include "storereader.h"
 #include "studyrunner.h"
 #include "studyview.h"
+#include "trainingcharts.h"
 #include "trainingjobs.h"
 
 using namespace sentilab;
@@ -108,6 +110,17 @@ void TestStudyView::studyRunsCancelsResumesAndShows()
     QCOMPARE(plot->graph(0)->data()->at(0)->value, 100 * small->min);
     QCOMPARE(plot->graph(1)->data()->at(0)->value, 100 * small->max);
     QCOMPARE(plot->graph(3)->data()->at(0)->value, 100 * small->mean);
+
+    // The training charts draw a band for runs that differ only in their seed: the two seeds of
+    // one size are one band, runs of two sizes (different subsets) none.
+    TrainingCharts charts;
+    charts.setStoreReader(&reader);
+    const StudyGroup *large = s->group("scratch", 64);
+    charts.showRuns({qint64(small->points[0].runId), qint64(small->points[1].runId)});
+    QCOMPARE(charts.accuracyChart()->bandCount(), 1);
+    QCOMPARE(charts.validationLossChart()->bandCount(), 1);
+    charts.showRuns({qint64(small->points[0].runId), qint64(large->points[0].runId)});
+    QCOMPARE(charts.accuracyChart()->bandCount(), 0);
 
     // The table equals the CLI's JSON.
     QProcess cli;

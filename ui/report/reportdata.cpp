@@ -51,6 +51,8 @@ QList<qint64> studyReportRuns(const StudySummary &s)
 ReportData buildReportData(const ReportOptions &options, const std::atomic<bool> *cancel,
                            const ReportProgress &progress)
 {
+    if (options.runIds.isEmpty() && options.studyId <= 0)
+        throw Error("report: no runs given; name at least one run (see `sentilab-cli runs list`)");
     const std::string dbPath = options.databasePath.isEmpty() ? RunStore::defaultPath()
                                                               : options.databasePath.toStdString();
     if (!QFileInfo::exists(QString::fromStdString(dbPath)))
@@ -64,11 +66,8 @@ ReportData buildReportData(const ReportOptions &options, const std::atomic<bool>
             runIds = studyReportRuns(*data.study);
     }
     if (runIds.isEmpty())
-        throw Error(options.studyId > 0
-                        ? "report: study " + std::to_string(options.studyId) +
-                              " has no finished run yet; report it once a cell has finished"
-                        : "report: no runs given; name at least one run (see `sentilab-cli runs "
-                          "list`)");
+        throw Error("report: study " + std::to_string(options.studyId) +
+                    " has no finished run yet; report it once a cell has finished");
     const auto checkCancel = [cancel] {
         if (cancel && cancel->load())
             throw Error("report cancelled");

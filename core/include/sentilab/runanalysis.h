@@ -137,6 +137,12 @@ struct StepTime
 std::optional<StepTime> measuredStepTime(const RunStore &store, const std::string &kind,
                                          int64_t batchSize, int64_t dim = 0);
 
+// The runs among `runIds` whose experiments differ only in train.seed, in groups of two or more,
+// each in the order given (e.g. one cell size of a study, or repeated runs of one file). The
+// training charts draw each group's spread as a band.
+std::vector<std::vector<int64_t>> seedGroups(const RunStore &store,
+                                             const std::vector<int64_t> &runIds);
+
 // Machine-readable forms (`sentilab-cli compare --json`, `runs show --json`): numbers as numbers,
 // NaN and absent values as null, accuracies as fractions in [0, 1].
 nlohmann::json toJson(const RunSummary &summary);

@@ -417,6 +417,33 @@ std::optional<StepTime> measuredStepTime(const RunStore &store, const std::strin
     return std::nullopt;
 }
 
+std::vector<std::vector<int64_t>> seedGroups(const RunStore &store,
+                                             const std::vector<int64_t> &runIds)
+{
+    std::vector<std::pair<std::string, std::vector<int64_t>>> groups; // config without seed
+    for (const int64_t id : runIds) {
+        std::string key;
+        try {
+            ExperimentConfig c = ExperimentConfig::fromYaml(store.run(id).configYaml, "run");
+            c.train.seed = 0;
+            key = c.hash();
+        } catch (const Error &) {
+            continue; // unknown run or a config this build cannot read: no group
+        }
+        const auto it = std::find_if(groups.begin(), groups.end(),
+                                     [&key](const auto &g) { return g.first == key; });
+        if (it == groups.end())
+            groups.push_back({key, {id}});
+        else if (std::find(it->second.begin(), it->second.end(), id) == it->second.end())
+            it->second.push_back(id);
+    }
+    std::vector<std::vector<int64_t>> out;
+    for (auto &g : groups)
+        if (g.second.size() >= 2)
+            out.push_back(std::move(g.second));
+    return out;
+}
+
 nlohmann::json toJson(const RunSummary &r)
 {
     nlohmann::json config = nlohmann::json::object();

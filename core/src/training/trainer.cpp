@@ -108,6 +108,9 @@ void Run::flushMetrics()
     if (!m_pending.empty()) {
         m_store->logMetrics(m_result.runId, m_pending);
         m_pending.clear();
+        // Readers in other processes and threads (study progress, `runs list`) see the step
+        // count move between evaluations too.
+        m_store->setProgress(m_result.runId, m_position.step, m_totalSteps);
     }
 }
 
