@@ -271,6 +271,13 @@ void MainWindow::createActions()
     connect(experiments, &QMenu::aboutToShow, this,
             [this, experiments] { fillExperimentsMenu(experiments); });
     fillExperimentsMenu(experiments);
+    run->addAction(action(tr("Start stu&dy…"), QKeySequence(tr("Ctrl+3")),
+                          tr("A data-efficiency study: fine-tune and scratch runs over training-"
+                             "set sizes and seeds (Pre-training value tab)"),
+                          [this] {
+                              m_tabs->setCurrentWidget(m_study);
+                              m_study->newStudy();
+                          }));
     run->addSeparator();
     run->addAction(m_stop);
     run->addAction(m_stopAll);
@@ -646,7 +653,9 @@ void MainWindow::showKeyboardShortcuts()
          {m_startFinetune, m_startScratch, m_stop, m_stopAll, m_exportReport, m_settings})
         rows << QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
                     .arg(a->shortcut().toString(QKeySequence::NativeText), a->text().remove('&'));
-    rows << tr("<tr><td><b>Alt+1 / 2 / 3</b></td><td>Training / Compare / Ask the models</td></tr>")
+    rows << tr("<tr><td><b>Ctrl+3</b></td><td>Start a study</td></tr>")
+         << tr("<tr><td><b>Alt+1 / 2 / 3 / 4</b></td><td>Training / Compare / Ask the models / "
+               "Pre-training value</td></tr>")
          << tr("<tr><td><b>Double-click</b></td><td>on a chart: reset the view</td></tr>")
          << tr("<tr><td><b>Enter</b></td><td>in the sentence box: ask both models</td></tr>");
     QMessageBox::information(this, tr("Keyboard shortcuts"),

@@ -83,13 +83,13 @@ StudyView::StudyView(QWidget *parent) : QWidget(parent)
     auto *bar = new QHBoxLayout;
     m_studies = new QComboBox(this);
     m_studies->setObjectName(QStringLiteral("studies"));
-    m_studies->setMinimumContentsLength(28);
+    m_studies->setMinimumContentsLength(14);
+    m_studies->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_studies->setToolTip(tr("The studies in the run store, newest first"));
     m_new = new QPushButton(tr("&New study…"), this);
     m_new->setObjectName(QStringLiteral("newStudy"));
-    m_new->setShortcut(QKeySequence(tr("Ctrl+3")));
     m_new->setToolTip(tr("Choose a study file (experiments/studies), see its runs and estimated "
-                         "time, and start it (Ctrl+3)"));
+                         "time, and start it (Run > Start study…, Ctrl+3)"));
     m_resume = new QPushButton(tr("&Resume"), this);
     m_resume->setObjectName(QStringLiteral("resumeStudy"));
     m_resume->setToolTip(tr("Continue the study: finished cells are kept, an interrupted cell "
@@ -113,20 +113,19 @@ StudyView::StudyView(QWidget *parent) : QWidget(parent)
     bar->addWidget(m_new);
     bar->addWidget(m_resume);
     bar->addWidget(m_cancel);
-    bar->addSpacing(12);
-    bar->addWidget(m_metric);
-    bar->addWidget(m_band);
     layout->addLayout(bar);
 
     auto *progressRow = new QHBoxLayout;
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("studyProgress"));
-    m_progress->setMaximumWidth(260);
+    m_progress->setMaximumWidth(200);
     m_progressText = new QLabel(this);
     m_progressText->setObjectName(QStringLiteral("progressText"));
     m_progressText->setWordWrap(true);
     progressRow->addWidget(m_progress);
     progressRow->addWidget(m_progressText, 1);
+    progressRow->addWidget(m_metric);
+    progressRow->addWidget(m_band);
     layout->addLayout(progressRow);
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("error"));
@@ -153,13 +152,9 @@ StudyView::StudyView(QWidget *parent) : QWidget(parent)
     auto *splitter = new QSplitter(Qt::Vertical, this);
     m_plot = new QCustomPlot(splitter);
     m_plot->setObjectName(QStringLiteral("curve"));
-    m_plot->setMinimumHeight(220);
+    m_plot->setMinimumHeight(150);
     m_plot->setMouseTracking(true);
     m_plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
-    QSharedPointer<QCPAxisTickerLog> ticker(new QCPAxisTickerLog);
-    ticker->setSubTickCount(8);
-    m_plot->xAxis->setTicker(ticker);
-    m_plot->xAxis->setNumberFormat(QStringLiteral("gb"));
     m_plot->xAxis->setLabel(tr("labelled training sentences (log scale)"));
     m_plot->legend->setVisible(true);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
@@ -225,8 +220,10 @@ StudyView::StudyView(QWidget *parent) : QWidget(parent)
     connect(m_band, &QComboBox::currentIndexChanged, this, &StudyView::redraw);
     connect(m_new, &QPushButton::clicked, this, &StudyView::newStudy);
     connect(m_resume, &QPushButton::clicked, this, [this] {
-        if (m_runner && shownStudy() > 0)
+        if (m_runner && shownStudy() > 0) {
+            showError(QString()); // a new attempt: the last failure is history
             m_runner->start(shownStudy());
+        }
     });
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         if (m_runner)
@@ -310,7 +307,6 @@ void StudyView::reloadSummary()
         try {
             m_summary = std::make_unique<StudySummary>(
                 summarizeStudy(*store, id, StudyMetric(m_metric->currentData().toInt())));
-            m_error->hide();
         } catch (const std::exception &e) {
             showError(QString::fromStdString(e.what()));
         }
@@ -319,10 +315,12 @@ void StudyView::reloadSummary()
     fillTable();
     updateProgress();
     updateButtons();
-    const bool live = m_summary && m_summary->progress.status == "running";
+    // Polled while it trains here or in another process (between two cells it is "stopped").
+    const bool live = (m_summary && m_summary->progress.status == "running") ||
+                      (m_runner && id > 0 && m_runner->activeStudy() == id);
     if (live && !m_poll->isActive())
         m_poll->start();
-    else if (!live && !(m_runner && m_runner->activeStudy() == id && id > 0))
+    else if (!live)
         m_poll->stop();
 }
 
@@ -388,6 +386,11 @@ void StudyView::redraw()
             QCPScatterStyle(QCPScatterStyle::ssCircle, color, palette().color(QPalette::Base), 7));
         line->setName(tr("%1: mean of seeds").arg(kindTitle(kind)));
     }
+    // Ticks at the studied sizes themselves: the points of the curve.
+    QSharedPointer<QCPAxisTickerText> ticks(new QCPAxisTickerText);
+    for (const int64_t n : s->sizes)
+        ticks->addTick(double(n), groupedNumber(double(n)));
+    m_plot->xAxis->setTicker(ticks);
     if (!s->sizes.empty()) {
         m_plot->xAxis->setRange(double(s->sizes.front()) / 1.35, double(s->sizes.back()) * 1.35);
         if (yMin > yMax)
@@ -520,6 +523,7 @@ qint64 StudyView::startStudyFile(const QString &path, const QString &only)
             config.kinds = {only.toStdString()};
         const StudyPlan plan = planStudy(config, &AppSettings::applyPaths);
         const qint64 id = createStudy(*store, plan);
+        showError(QString());
         m_runner->start(id);
         showStudy(id);
         return id;
@@ -587,6 +591,7 @@ void StudyView::newStudy()
         if (answer != QMessageBox::Yes)
             return;
         const qint64 id = createStudy(*store, plan);
+        showError(QString());
         m_runner->start(id);
         showStudy(id);
     } catch (const std::exception &e) {

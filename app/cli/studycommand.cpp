@@ -61,6 +61,7 @@ void printPlan(const StudyPlan &plan, const StudyProgress &estimate)
 int train(int64_t studyId, const std::string &checkpoints)
 {
     const std::string db = databasePath();
+    (void)RunStore::openExisting(db).study(studyId); // a mistyped --db or id creates nothing
     ProgressBar bar("study");
     const InterruptGuard interrupt; // Ctrl+C ends the current cell as cancelled, the study stops
     StudyCallbacks cb;

@@ -21,7 +21,7 @@ safetensors_header 4096     safetensors      -          checkpoint/safetensorshe
 safetensors_file   8192     safetensors      torch      @checkpoint
 pytorch_bin        8192     pytorch_bin      torch      @checkpoint
 tokenizer          4096     -                utf8proc   text/tokenizer text/unicodetext
-experiment_yaml    4096     experiment_yaml  yaml-cpp,crypto training/experimentconfig hub/sha256stream
+experiment_yaml    4096     experiment_yaml  yaml-cpp,crypto training/experimentconfig training/studyconfig hub/sha256stream
 dataset            4096     json             -          text/dataset text/boundedjson text/textexcerpt hub/cachedsnapshot hub/hubcache
 distilbert_config  4096     json             -          model/distilbertconfig text/boundedjson text/textexcerpt
 hub_listing        4096     json             crypto     hub/hublisting hub/hubcache text/textexcerpt

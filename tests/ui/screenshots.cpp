@@ -75,8 +75,12 @@ int main(int argc, char **argv)
         window.show();
         window.tabs()->setCurrentWidget(window.studyView());
         window.studyView()->showStudy(parser.value(study).toLongLong());
+        for (int i = 0; i < window.tabs()->count(); ++i) // what keeps the window from 1024x700
+            qInfo("tab %s needs at least %dx%d", qPrintable(window.tabs()->tabText(i)),
+                  window.tabs()->widget(i)->minimumSizeHint().width(),
+                  window.tabs()->widget(i)->minimumSizeHint().height());
         for (const auto &[size, name] : {std::pair{QSize(1500, 940), "study.png"},
-                                         std::pair{QSize(1024, 700), "study-1024.png"}}) {
+                                         std::pair{QSize(1024, 700), "study-min.png"}}) {
             window.resize(size);
             save(&window, dir.filePath(QString::fromLatin1(name)));
         }

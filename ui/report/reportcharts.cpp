@@ -8,6 +8,7 @@
 #include <QTextBlock>
 #include <QTextDocument>
 
+#include "common/formatting.h"
 #include "common/qcpinclude.h"
 
 namespace sentilab::ui {
@@ -128,9 +129,15 @@ void drawReportChart(QCPPainter *painter, const QRectF &target, const ReportChar
     }
     if (chart.logX && hasData) {
         plot.xAxis->setScaleType(QCPAxis::stLogarithmic);
-        QSharedPointer<QCPAxisTickerLog> ticker(new QCPAxisTickerLog);
-        plot.xAxis->setTicker(ticker);
-        plot.xAxis->setNumberFormat(QStringLiteral("gb"));
+        if (chart.xTicks.isEmpty()) {
+            plot.xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+            plot.xAxis->setNumberFormat(QStringLiteral("gb"));
+        } else {
+            QSharedPointer<QCPAxisTickerText> ticks(new QCPAxisTickerText);
+            for (const double x : chart.xTicks)
+                ticks->addTick(x, groupedNumber(x));
+            plot.xAxis->setTicker(ticks);
+        }
         xMin /= 1.3;
         xMax *= 1.3;
     }

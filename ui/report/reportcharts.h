@@ -46,6 +46,7 @@ struct ReportChart
     QString emptyText;           // centred when no curve has a point, e.g. "not evaluated yet"
     bool zeroLine = false;       // dashed horizontal line at y = 0 (difference curves)
     bool logX = false;           // logarithmic x axis (x values must be > 0)
+    QVector<double> xTicks{};    // with logX: ticks exactly here (e.g. a study's sizes)
     bool showLegend = true;      // a legend inside the axis rect when it has entries
     Qt::Alignment legendAlignment = Qt::AlignTop | Qt::AlignRight;
 };

@@ -30,6 +30,8 @@ ReportChart curveChart(const StudySummary &s)
     chart.xLabel = QStringLiteral("labelled training sentences (log scale)");
     chart.yLabel = QStringLiteral("test accuracy (%)");
     chart.logX = true;
+    for (const int64_t n : s.sizes)
+        chart.xTicks << double(n);
     chart.legendAlignment = Qt::AlignBottom | Qt::AlignRight;
     chart.emptyText = QStringLiteral("no cell has finished yet");
     for (const std::string &kind : s.config.kinds) {
