@@ -220,9 +220,15 @@ void CompareView::buildUi()
     dashboard->setStretchFactor(1, 2);
     dashboard->setChildrenCollapsible(false);
 
+    // The dashboard keeps its minimum sizes inside a scroll area, so the window can still shrink
+    // to a 1024x700 screen (the splitters' minimums add up to more than that).
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(dashboard);
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_emptyLabel);
-    m_stack->addWidget(dashboard);
+    m_stack->addWidget(scroll);
 
     m_errorLabel = new QLabel(this);
     m_errorLabel->setObjectName("error");

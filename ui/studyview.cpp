@@ -157,7 +157,8 @@ StudyView::StudyView(QWidget *parent) : QWidget(parent)
     m_plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
     m_plot->xAxis->setLabel(tr("labelled training sentences (log scale)"));
     m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    // Accuracy rises with data: the top left of the plot is where the curve is not.
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     connect(m_plot, &QCustomPlot::mouseMove, this, &StudyView::plotHovered);
     connect(m_plot, &QCustomPlot::mousePress, this, &StudyView::plotClicked);
     auto *lower = new QWidget(splitter);

@@ -32,7 +32,7 @@ ReportChart curveChart(const StudySummary &s)
     chart.logX = true;
     for (const int64_t n : s.sizes)
         chart.xTicks << double(n);
-    chart.legendAlignment = Qt::AlignBottom | Qt::AlignRight;
+    chart.legendAlignment = Qt::AlignTop | Qt::AlignLeft; // the curve rises to the right
     chart.emptyText = QStringLiteral("no cell has finished yet");
     for (const std::string &kind : s.config.kinds) {
         ReportCurve band, seeds, mean;
