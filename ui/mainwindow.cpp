@@ -170,6 +170,10 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     restoreWindowState();
     loadRecentLog();
     updateStatus();
+    if (const QString studies = m_study->resumableStudiesText(); !studies.isEmpty()) {
+        m_log->appendPlainText(studies);
+        statusBar()->showMessage(studies, 15000);
+    }
     if (!storeError.isEmpty()) {
         QTimer::singleShot(0, this, [this, storeError] {
             QMessageBox::critical(

@@ -600,6 +600,31 @@ void StudyView::newStudy()
     }
 }
 
+QString StudyView::resumableStudiesText()
+{
+    RunStore *store = m_reader ? m_reader->store() : nullptr;
+    if (!store)
+        return {};
+    QStringList names;
+    try {
+        for (const StudyRecord &r : store->listStudies()) {
+            const StudyProgress p = studyProgress(*store, r.id);
+            if (p.status == "stopped" || p.status == "cancelled")
+                names << tr("“%1” (%2 of %3 runs)")
+                             .arg(QString::fromStdString(r.name))
+                             .arg(p.cellsFinished)
+                             .arg(p.cells);
+        }
+    } catch (const std::exception &) {
+        return {}; // the tab shows the store's error
+    }
+    if (names.isEmpty())
+        return {};
+    return tr("Unfinished %n study(ies): %1. Resume in Pre-training value (Alt+4).", nullptr,
+              int(names.size()))
+        .arg(names.join(QStringLiteral(", ")));
+}
+
 qint64 StudyView::runAt(const QPoint &pos, QString *description) const
 {
     const StudySummary *s = m_summary.get();

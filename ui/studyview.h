@@ -51,6 +51,9 @@ public:
     // Plans and starts the study in `path` without dialogs (`only`: "finetune"/"scratch"/"" ).
     // Returns the new study's id, or 0 with the error shown in the view.
     qint64 startStudyFile(const QString &path, const QString &only = {});
+    // One line naming the studies that stopped part-way (closed, killed or cancelled) and can be
+    // resumed, for the main window to say at start-up; empty when there are none.
+    QString resumableStudiesText();
 
 Q_SIGNALS:
     // A point of the curve was clicked: show this run.

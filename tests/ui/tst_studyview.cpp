@@ -77,6 +77,11 @@ void TestStudyView::studyRunsCancelsResumesAndShows()
     StudyProgress p = studyProgress(*reader.store(), id);
     QCOMPARE(p.status, std::string("cancelled"));
     QVERIFY(p.cellsFinished >= 1 && p.cellsFinished < 4);
+    // What the main window says at start-up about a study left part-way.
+    const QString unfinished = view.resumableStudiesText();
+    QVERIFY2(
+        unfinished.contains(QStringLiteral("“smoke-study” (%1 of 4 runs)").arg(p.cellsFinished)),
+        qPrintable(unfinished));
     std::map<int64_t, int64_t> finished;
     for (const StudyCell &c : reader.store()->studyCells(id))
         if (c.runId && reader.store()->run(c.runId).status == RunStatus::Finished)
@@ -92,6 +97,7 @@ void TestStudyView::studyRunsCancelsResumesAndShows()
     p = studyProgress(*reader.store(), id);
     QCOMPARE(p.status, std::string("finished"));
     QCOMPARE(p.cellsFinished, int64_t(4));
+    QVERIFY(view.resumableStudiesText().isEmpty());
     QCOMPARE(reader.store()->listRuns().size(), std::size_t(4));
     for (const StudyCell &c : reader.store()->studyCells(id))
         if (finished.count(c.index))
