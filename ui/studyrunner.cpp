@@ -58,10 +58,15 @@ void StudyRunner::cancel()
     }
     m_jobs->stopStudy(m_studyId);
     m_queuedCells.clear();
-    if (m_jobs->studyJobs(m_studyId) == 0) {
-        m_studyId = 0;
-        Q_EMIT activeChanged(0);
-    }
+    if (m_jobs->studyJobs(m_studyId) == 0)
+        finish();
+}
+
+void StudyRunner::finish()
+{
+    m_studyId = 0;
+    m_queuedCells.clear();
+    Q_EMIT activeChanged(0);
 }
 
 void StudyRunner::fill()
@@ -81,17 +86,13 @@ void StudyRunner::fill()
             m_jobs->enqueue(studyCellRequest(*store, m_studyId, *cell, store->path(), {}));
         }
     } catch (const std::exception &e) {
-        const qint64 id = m_studyId;
-        m_studyId = 0;
-        Q_EMIT failed(tr("Study %1 stopped: %2").arg(id).arg(QString::fromStdString(e.what())));
-        Q_EMIT activeChanged(0);
+        Q_EMIT failed(
+            tr("Study %1 stopped: %2").arg(m_studyId).arg(QString::fromStdString(e.what())));
+        finish();
         return;
     }
-    if (m_jobs->studyJobs(m_studyId) == 0) {
-        m_studyId = 0; // every cell has ended
-        m_queuedCells.clear();
-        Q_EMIT activeChanged(0);
-    }
+    if (m_jobs->studyJobs(m_studyId) == 0)
+        finish(); // every cell has ended
 }
 
 void StudyRunner::onRunEnded(qint64 runId, RunStatus status, const QString &error)
@@ -111,10 +112,8 @@ void StudyRunner::onRunEnded(qint64 runId, RunStatus status, const QString &erro
         // weights). Stop rather than fail every remaining cell the same way.
         const qint64 id = m_studyId;
         m_jobs->stopStudy(id);
-        m_studyId = 0;
-        m_queuedCells.clear();
         Q_EMIT failed(tr("Study %1 stopped: a cell could not start: %2").arg(id).arg(error));
-        Q_EMIT activeChanged(0);
+        finish();
         return;
     }
     if (!cell || cell->first != m_studyId)
@@ -126,11 +125,8 @@ void StudyRunner::onRunEnded(qint64 runId, RunStatus status, const QString &erro
     if (status == RunStatus::Cancelled && !m_cancelling)
         m_cancelling = true;
     if (m_cancelling) {
-        if (m_jobs->studyJobs(m_studyId) == 0) {
-            m_studyId = 0;
-            m_queuedCells.clear();
-            Q_EMIT activeChanged(0);
-        }
+        if (m_jobs->studyJobs(m_studyId) == 0)
+            finish();
         return;
     }
     fill();

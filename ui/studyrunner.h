@@ -35,6 +35,7 @@ Q_SIGNALS:
 
 private:
     void fill();
+    void finish(); // no study is active any more
     void onRunEnded(qint64 runId, RunStatus status, const QString &error);
 
     TrainingJobs *m_jobs;

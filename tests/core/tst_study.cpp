@@ -142,6 +142,15 @@ void TestStudy::badStudyFilesNameFileLineAndKey()
          "unknown key 'train.lrr'"},
         {"name: a\n" + scratch + "sizes: [5%]\nseeds: [1]\nevals_per_run: 0\n",
          "evals_per_run: expected an integer in 1..1000, got '0'"},
+        {"name: a\n" + scratch + "sizes: [" +
+             [] {
+                 std::string many;
+                 for (int i = 2; i < 602; ++i)
+                     many += (i > 2 ? ", " : "") + std::to_string(i);
+                 return many;
+             }() +
+             "]\nseeds: [1, 2]\n",
+         "is 1200 runs; a study holds at most 1000"},
         {"name: [a\n", "bad.yaml:"},
         {"name: a\n---\nname: b\n", "more than one YAML document"},
         {"# only a comment\n", "the study file is empty"},

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include <sentilab/dataset.h>
@@ -87,29 +88,35 @@ struct Speed
     double perStep() const { return steps > 0 ? seconds / double(steps) : -1; }
 };
 
+// A cell as progress and speed read it: its shape, parsed once, and its run, read once.
+struct CellState
+{
+    std::string shape;
+    std::optional<RunInfo> run;
+};
+
 // Seconds per step (evaluations included) per cell shape: from this study's own runs first, else
 // from earlier runs in the store of the same kind and shape.
 std::map<std::string, Speed> measureSpeeds(const RunStore &store,
-                                           const std::vector<StudyCell> &cells)
+                                           const std::vector<CellState> &cells)
 {
     std::map<std::string, Speed> speeds;
     std::set<int64_t> studyRuns;
-    for (const StudyCell &c : cells) {
-        if (c.runId == 0)
+    for (const CellState &c : cells) {
+        if (!c.run)
             continue;
-        const RunInfo run = store.run(c.runId);
-        studyRuns.insert(c.runId);
-        if (run.lastStep < kMinMeasuredSteps)
+        studyRuns.insert(c.run->id);
+        if (c.run->lastStep < kMinMeasuredSteps)
             continue;
-        Speed &s = speeds[shapeOfCell(c)];
-        s.seconds += std::max(0.0, store.trainingSeconds(c.runId));
-        s.steps += run.lastStep;
+        Speed &s = speeds[c.shape];
+        s.seconds += std::max(0.0, store.trainingSeconds(c.run->id));
+        s.steps += c.run->lastStep;
         ++s.runs;
     }
     std::set<std::string> missing;
-    for (const StudyCell &c : cells)
-        if (!speeds.count(shapeOfCell(c)))
-            missing.insert(shapeOfCell(c));
+    for (const CellState &c : cells)
+        if (!speeds.count(c.shape))
+            missing.insert(c.shape);
     if (missing.empty())
         return speeds;
     std::map<std::string, Speed> earlier;
@@ -136,13 +143,16 @@ StudyProgress progressOf(const RunStore &store, const std::vector<StudyCell> &ce
     p.cells = int64_t(cells.size());
     std::map<std::string, int64_t> stepsLeft; // per shape
     std::map<std::string, std::string> kindOfShape;
+    std::vector<CellState> states;
     bool anyStarted = false;
     for (const StudyCell &c : cells) {
+        CellState state{shapeOfCell(c), std::nullopt};
         p.steps += c.steps;
         int64_t done = 0;
         if (c.runId > 0) {
             anyStarted = true;
-            const RunInfo run = store.run(c.runId);
+            state.run = store.run(c.runId);
+            const RunInfo &run = *state.run;
             done = std::min(run.lastStep, c.steps);
             if (run.status == RunStatus::Finished || run.status == RunStatus::Failed) {
                 done = c.steps;
@@ -153,9 +163,10 @@ StudyProgress progressOf(const RunStore &store, const std::vector<StudyCell> &ce
         }
         p.stepsDone += done;
         if (done < c.steps) {
-            stepsLeft[shapeOfCell(c)] += c.steps - done;
-            kindOfShape[shapeOfCell(c)] = c.kind;
+            stepsLeft[state.shape] += c.steps - done;
+            kindOfShape[state.shape] = c.kind;
         }
+        states.push_back(std::move(state));
     }
     if (p.cellsFinished + p.cellsFailed == p.cells)
         p.status = "finished";
@@ -166,7 +177,9 @@ StudyProgress progressOf(const RunStore &store, const std::vector<StudyCell> &ce
     else
         p.status = anyStarted ? "stopped" : "planned";
 
-    const std::map<std::string, Speed> speeds = measureSpeeds(store, cells);
+    // Nothing left: no speed to measure (the finished study's summary is read often).
+    const std::map<std::string, Speed> speeds =
+        stepsLeft.empty() ? std::map<std::string, Speed>{} : measureSpeeds(store, states);
     double eta = 0;
     bool known = true;
     for (const auto &[shape, steps] : stepsLeft) {

@@ -22,6 +22,8 @@ namespace fs = std::filesystem;
 namespace sentilab {
 namespace {
 
+constexpr std::size_t kMaxCells = 1000;
+
 const std::vector<std::string> &studyKeys()
 {
     static const std::vector<std::string> keys = {
@@ -111,6 +113,13 @@ public:
                 fail(n.Mark(), "seeds: " + n.Scalar() + " is listed twice");
             c.seeds.push_back(seed);
         }
+        // Each cell is a full training run; a grid of millions (1000 sizes x 1000 seeds) would
+        // only exhaust memory while planning.
+        const std::size_t cells = c.sizes.size() * c.seeds.size() * c.kinds.size();
+        if (cells > kMaxCells)
+            fail(given["seeds"].Mark(),
+                 "sizes x seeds x kinds is " + std::to_string(cells) + " runs; a study holds at " +
+                     "most " + std::to_string(kMaxCells) + " (split it into several studies)");
         if (given.count("data_seed") &&
             !configtext::parseUnsigned(scalar(given, "data_seed", "an integer >= 0"), c.dataSeed))
             fail(given["data_seed"].Mark(),
