@@ -23,10 +23,11 @@ using sentilab::test::errorOf;
 
 namespace {
 
-// A protocol-2 pickle of {"w": torch._utils._rebuild_tensor_v2(storage "0" of `numel` floats,
+// A protocol-2 pickle of {"w": torch._utils._rebuild_tensor_v2(storage `key` of `numel` floats,
 // offset, (rows, cols), (cols, 1), False, OrderedDict())}, written opcode by opcode as torch.save
 // does, so that the tests can state sizes and offsets a real torch.save never would.
-std::string tensorDictPickle(int64_t numel, int64_t offset, int64_t rows, int64_t cols)
+std::string tensorDictPickle(int64_t numel, int64_t offset, int64_t rows, int64_t cols,
+                             const std::string &key = "0")
 {
     std::string p;
     const auto unicode = [&p](const std::string &text) {
@@ -49,7 +50,7 @@ std::string tensorDictPickle(int64_t numel, int64_t offset, int64_t rows, int64_
     p += '(';                                   // MARK (persistent id)
     unicode("storage");
     p += "ctorch\nFloatStorage\n";
-    unicode("0");
+    unicode(key);
     unicode("cpu");
     integer(numel);
     p += 't'; // TUPLE
@@ -74,8 +75,9 @@ std::string tensorDictPickle(int64_t numel, int64_t offset, int64_t rows, int64_
     return p;
 }
 
-// A torch.save-style zip: data.pkl plus the storage record data/0 holding `storageBytes` bytes.
-void writeCheckpoint(const std::string &path, const std::string &pickle, size_t storageBytes)
+// A torch.save-style zip: data.pkl plus the storage record `record` holding `storageBytes` bytes.
+void writeCheckpoint(const std::string &path, const std::string &pickle, size_t storageBytes,
+                     const std::string &record = "data/0")
 {
     std::ofstream out(path, std::ios::binary);
     caffe2::serialize::PyTorchStreamWriter writer([&out](const void *data, size_t size) {
@@ -84,7 +86,7 @@ void writeCheckpoint(const std::string &path, const std::string &pickle, size_t 
     });
     writer.writeRecord("data.pkl", pickle.data(), pickle.size());
     std::vector<float> storage(storageBytes / 4 + 1, 0.5f);
-    writer.writeRecord("data/0", storage.data(), storageBytes);
+    writer.writeRecord(record, storage.data(), storageBytes);
     writer.writeEndOfFile();
 }
 
@@ -98,6 +100,7 @@ private Q_SLOTS:
     void wellFormedPickleLoads();
     void storageShorterThanTensorIsRejected_data();
     void storageShorterThanTensorIsRejected();
+    void storageKeyOutsideTheDataFolderIsRejected();
     void nonFiniteWeightsAreRejected_data();
     void nonFiniteWeightsAreRejected();
 
@@ -146,6 +149,20 @@ void TestStateDict::storageShorterThanTensorIsRejected()
     QVERIFY2(error.find("'w'") != std::string::npos || error.find("corrupt") != std::string::npos,
              error.c_str());
     QVERIFY2(error.size() < 1000, error.c_str());
+}
+
+void TestStateDict::storageKeyOutsideTheDataFolderIsRejected()
+{
+    // Found by fuzz_pytorch_bin in CI: a storage key with a '/' ("x/0", record data/x/0) is not
+    // among the records the loader reads with their real sizes, so LibTorch read it itself and
+    // sized the storage from the pickle's element count; an 8-byte record then passed the bounds
+    // check as a 128 KB storage and was read past its end.
+    const std::string file = path("nested.bin");
+    writeCheckpoint(file, tensorDictPickle(4096 * 8, 0, 4096, 8, "x/0"), 8, "data/x/0");
+    const std::string error = errorOf([&] { sentilab::loadStateDict(file); });
+    QVERIFY2(error.find(file) != std::string::npos, error.c_str());
+    QVERIFY2(error.find("'w'") != std::string::npos || error.find("corrupt") != std::string::npos,
+             error.c_str());
 }
 
 void TestStateDict::nonFiniteWeightsAreRejected_data()

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -74,11 +75,16 @@ private:
     std::vector<char> m_bytes;
 };
 
+// The storages read from the archive's data records, by the address of their bytes.
+using OwnedStorages = std::set<const void *>;
+
 // The zip records that hold tensor storages ("<prefix>/data/<key>"), read whole with their real
 // sizes. LibTorch's own loader sizes a storage from the element count in the pickle instead, so a
-// short or empty record would be read past its end (SIGSEGV, or garbage weights).
+// short or empty record would be read past its end (SIGSEGV, or garbage weights). The loader
+// still does that for any key the pickle names that is not here (a key with a '/', say), so
+// `owned` collects these storages and every tensor must live in one of them.
 std::shared_ptr<torch::jit::DeserializationStorageContext>
-readStorages(caffe2::serialize::PyTorchStreamReader &reader)
+readStorages(caffe2::serialize::PyTorchStreamReader &reader, OwnedStorages &owned)
 {
     auto context = std::make_shared<torch::jit::DeserializationStorageContext>();
     for (const std::string &name : reader.getAllRecords()) {
@@ -89,15 +95,16 @@ readStorages(caffe2::serialize::PyTorchStreamReader &reader)
         if (key.empty() || key.find('/') != std::string::npos || context->hasStorage(key))
             continue;
         auto [data, size] = reader.getRecord(name.substr(0, slash) + "data/" + key);
+        owned.insert(data.get());
         context->addStorage(key, c10::Storage(c10::Storage::use_byte_size_t(), size,
                                               std::move(data), nullptr, false));
     }
     return context;
 }
 
-// Throws unless every element `tensor` can address lies inside its storage.
+// Throws unless every element `tensor` can address lies inside one of the `owned` storages.
 void checkTensorInStorage(const torch::Tensor &tensor, const std::string &path,
-                          const std::string &name)
+                          const std::string &name, const OwnedStorages &owned)
 {
     const auto fail = [&](const std::string &why) {
         throw Error(path + ": tensor '" + name + "' " + why +
@@ -128,6 +135,8 @@ void checkTensorInStorage(const torch::Tensor &tensor, const std::string &path,
         fail("of shape " + shapeText(tensor.sizes()) + " at storage offset " +
              std::to_string(offset) + " needs more bytes than its storage record holds (" +
              std::to_string(available) + ")");
+    if (owned.count(tensor.storage().data()) == 0)
+        fail("refers to a storage that is not one of the checkpoint's data records");
 }
 
 TensorMap loadPickleCheckpoint(const std::string &path)
@@ -141,12 +150,13 @@ TensorMap loadPickleCheckpoint(const std::string &path)
                            "Python or use model.safetensors");
     checkZipDirectory(std::string_view(bytes.data(), bytes.size()), path);
     c10::IValue value;
+    OwnedStorages owned;
     try {
         caffe2::serialize::PyTorchStreamReader reader(
             std::make_shared<BytesReader>(std::move(bytes)));
         const auto [pickle, pickleSize] = reader.getRecord("data.pkl");
         checkPickle(std::string_view(static_cast<const char *>(pickle.get()), pickleSize), path);
-        const auto storages = readStorages(reader);
+        const auto storages = readStorages(reader, owned);
         value = torch::jit::readArchiveAndTensors(
             "data", "", "", c10::nullopt, c10::nullopt, c10::nullopt, reader,
             torch::jit::Unpickler::defaultTypeParser, storages);
@@ -170,7 +180,7 @@ TensorMap loadPickleCheckpoint(const std::string &path)
                         entry.key().tagKind() + " -> " + entry.value().tagKind() + ")");
         const std::string name = entry.key().toStringRef();
         const torch::Tensor tensor = entry.value().toTensor();
-        checkTensorInStorage(tensor, path, excerpt(name));
+        checkTensorInStorage(tensor, path, excerpt(name), owned);
         // Quantized storages (torch.QInt8Storage, ...) make tensors without a quantizer, whose
         // conversion threw c10::Error out of core (issue 8).
         if (tensor.is_complex() || tensor.scalar_type() == torch::kBool || tensor.is_quantized() ||
