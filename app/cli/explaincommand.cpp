@@ -1,13 +1,17 @@
-// explain: which words drove each run's verdict, and where its [CLS] attention flows
-// (Classifier::explain; the same numbers as "Ask the models").
+// explain: which words drove each run's verdict, where its [CLS] attention flows
+// (Classifier::explain) and, with --map, where the sentence lies on the run's embedding map: the
+// same numbers as "Ask the models".
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <optional>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include <sentilab/classifier.h>
+#include <sentilab/embeddingmap.h>
 #include <sentilab/error.h>
 #include <sentilab/explanation.h>
 #include <sentilab/training.h>
@@ -23,8 +27,39 @@ struct ExplainedRun
 {
     RunInfo run;
     std::string checkpoint;
-    std::vector<Explanation> explanations; // one per sentence
+    std::vector<Explanation> explanations;          // one per sentence
+    std::optional<EmbeddingMap> map;                // with --map
+    std::vector<std::pair<float, float>> positions; // each sentence on the map
 };
+
+// The run's embedding map from the store's cache, else computed (and cached) with progress on
+// stderr, so that --json output on stdout stays parseable.
+EmbeddingMap mapOfRun(const RunInfo &run)
+{
+    int64_t shownTenth = -1;
+    std::optional<EmbeddingMap> map =
+        embeddingMapForRun(databasePath(), run.id, [&](int64_t done, int64_t total) {
+            const int64_t tenth = total > 0 ? done * 10 / total : 10;
+            if (tenth != shownTenth) {
+                shownTenth = tenth;
+                std::fprintf(stderr, "run %lld: embedding map %lld/%lld sentences\n",
+                             (long long)run.id, (long long)done, (long long)total);
+            }
+        });
+    if (!map)
+        throw Error("run " + std::to_string(run.id) + ": the embedding map was not computed");
+    return std::move(*map);
+}
+
+void printMapPosition(const ExplainedRun &r, size_t sentence)
+{
+    const EmbeddingMap &m = *r.map;
+    const auto [x, y] = r.positions[sentence];
+    std::printf("    embedding map (step %lld, %zu validation and test sentences, PC1 %.0f%% PC2 "
+                "%.0f%%, silhouette %.3f): at (%.3f, %.3f)\n",
+                (long long)m.step, m.points.size(), 100.0 * m.explained[0], 100.0 * m.explained[1],
+                m.silhouette, x, y);
+}
 
 std::string methodTitle(const Explanation &e)
 {
@@ -81,6 +116,7 @@ void addExplainCommand(CLI::App &app, int &exitCode)
     auto steps = std::make_shared<int>(32);
     auto json = std::make_shared<bool>(false);
     auto attention = std::make_shared<bool>(false);
+    auto withMap = std::make_shared<bool>(false);
     cmd->add_option("--run", *runs, "Run id or name (give two to compare them)")
         ->required()
         ->allow_extra_args(false);
@@ -96,6 +132,11 @@ void addExplainCommand(CLI::App &app, int &exitCode)
     cmd->add_flag("--attention", *attention,
                   "With --json: include every head's attention weights (layers x heads x "
                   "tokens x tokens numbers)");
+    cmd->add_flag("--map", *withMap,
+                  "Also place each sentence on the run's embedding map (PCA of the [CLS] vectors "
+                  "of its validation and test sentences), with the map's silhouette; made once "
+                  "per checkpoint and cached in the run store (about a minute per full-size "
+                  "model the first time)");
     cmd->add_option("text", *texts, "Sentences to explain")->required();
     cmd->callback([=, &exitCode] {
         if (runs->size() > 2)
@@ -113,6 +154,11 @@ void addExplainCommand(CLI::App &app, int &exitCode)
             const Classifier model = Classifier::load(r.checkpoint);
             for (const std::string &text : *texts)
                 r.explanations.push_back(*model.explain(text, options));
+            if (*withMap) {
+                r.map = mapOfRun(r.run);
+                for (const std::string &text : *texts)
+                    r.positions.push_back(r.map->project(model.represent({text}).vectors));
+            }
             results.push_back(std::move(r));
         }
         if (*json) {
@@ -120,13 +166,22 @@ void addExplainCommand(CLI::App &app, int &exitCode)
             for (size_t t = 0; t < texts->size(); ++t) {
                 nlohmann::json sentence = {{"text", (*texts)[t]},
                                            {"runs", nlohmann::json::array()}};
-                for (const ExplainedRun &r : results)
-                    sentence["runs"].push_back(
-                        {{"run", r.run.id},
-                         {"name", r.run.name},
-                         {"kind", r.run.kind},
-                         {"checkpoint", r.checkpoint},
-                         {"explanation", toJson(r.explanations[t], *attention)}});
+                for (const ExplainedRun &r : results) {
+                    nlohmann::json run = {{"run", r.run.id},
+                                          {"name", r.run.name},
+                                          {"kind", r.run.kind},
+                                          {"checkpoint", r.checkpoint},
+                                          {"explanation", toJson(r.explanations[t], *attention)}};
+                    if (r.map)
+                        run["embedding_map"] = {
+                            {"step", r.map->step},
+                            {"points", r.map->points.size()},
+                            {"explained", {r.map->explained[0], r.map->explained[1]}},
+                            {"silhouette", r.map->silhouette},
+                            {"accuracy", r.map->accuracy},
+                            {"position", {r.positions[t].first, r.positions[t].second}}};
+                    sentence["runs"].push_back(std::move(run));
+                }
                 out.push_back(sentence);
             }
             std::printf("%s\n",
@@ -134,8 +189,11 @@ void addExplainCommand(CLI::App &app, int &exitCode)
         } else {
             for (size_t t = 0; t < texts->size(); ++t) {
                 std::printf("\"%s\"\n", (*texts)[t].c_str());
-                for (const ExplainedRun &r : results)
+                for (const ExplainedRun &r : results) {
                     printExplanation(r, r.explanations[t]);
+                    if (r.map)
+                        printMapPosition(r, t);
+                }
             }
         }
         exitCode = 0;

@@ -499,6 +499,19 @@ void TestInferencePane::embeddingMapsPlaceTheSentence()
     const auto [x, y] = view->map()->project(model.represent({text.toStdString()}).vectors);
     QVERIFY(std::abs(view->sentencePosition().x() - x) < 1e-4);
     QVERIFY(std::abs(view->sentencePosition().y() - y) < 1e-4);
+    // `explain --map --json` reads the same cached map and places the sentence at the same point
+    // (tolerance 1e-4: the CLI and the worker may run on different thread counts).
+    QProcess cli;
+    cli.start(QStringLiteral(SENTILAB_CLI_PATH),
+              {"--db", m_db, "explain", "--run", QString::number(m_runB), "--map", "--json", text});
+    QVERIFY(cli.waitForFinished(120000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    const nlohmann::json j = nlohmann::json::parse(cli.readAllStandardOutput().toStdString());
+    const nlohmann::json &m = j[0]["runs"][0]["embedding_map"];
+    QCOMPARE(m["silhouette"].get<double>(), view->map()->silhouette);
+    QCOMPARE(m["points"].get<size_t>(), view->map()->points.size());
+    QVERIFY(std::abs(m["position"][0].get<double>() - view->sentencePosition().x()) < 1e-4);
+    QVERIFY(std::abs(m["position"][1].get<double>() - view->sentencePosition().y()) < 1e-4);
 
     // Click the first point: its sentence goes to both models.
     const MapPoint &p = view->map()->points.front();
