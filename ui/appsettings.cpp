@@ -7,6 +7,7 @@
 #include <QPalette>
 #include <QSettings>
 
+#include <sentilab/device.h>
 #include <sentilab/runstore.h>
 
 #include "common/formatting.h"
@@ -122,6 +123,20 @@ int AppSettings::threads()
 void AppSettings::setThreads(int threads)
 {
     QSettings().setValue("training/threads", threads);
+}
+
+QString AppSettings::device()
+{
+    const QString device = QSettings().value("training/device", "auto").toString();
+    for (const std::string &choice : sentilab::deviceChoices())
+        if (device == QString::fromStdString(choice))
+            return device;
+    return QStringLiteral("auto"); // an edited settings file: fall back to the safe choice
+}
+
+void AppSettings::setDevice(const QString &device)
+{
+    QSettings().setValue("training/device", device);
 }
 
 QStringList AppSettings::defaultStarterSentences()

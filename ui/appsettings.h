@@ -39,6 +39,9 @@ public:
     // LibTorch threads for training; 0 = all cores (split between concurrent runs).
     static int threads();
     static void setThreads(int threads);
+    // Where training runs when an experiment says train.device: auto ("auto", "cpu" or "cuda").
+    static QString device();
+    static void setDevice(const QString &device);
 
     // Sentences of the inference pane and the report (two positive, two negative by default).
     static QStringList starterSentences();

@@ -4,6 +4,7 @@
 
 #include "appsettings.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -33,6 +34,8 @@
 #include <cmath>
 
 #include <sentilab/error.h>
+
+#include "devicebox.h"
 
 namespace sentilab::ui {
 namespace {
@@ -242,6 +245,8 @@ ExperimentDialog::ExperimentDialog(const QString &yamlPath, QWidget *parent)
         AppSettings::applyPaths(loaded);
         if (loaded.train.threads == 0)
             loaded.train.threads = std::clamp(AppSettings::threads(), 0, 1024);
+        if (loaded.train.device == "auto")
+            loaded.train.device = AppSettings::device().toStdString();
         showConfig(loaded);
         setYamlText(fromStd(loaded.toYaml()));
         rebuild();
@@ -402,6 +407,22 @@ QWidget *ExperimentDialog::buildForm()
                .arg(cores));
     bind(intBinding("train.threads", threads, tr("Threads"),
                     [](const ExperimentConfig &c) { return int64_t(c.train.threads); }));
+
+    auto *device = newDeviceBox(QStringLiteral("auto"), this);
+    device->setMinimumWidth(fieldWidth);
+    connect(device, &QComboBox::currentIndexChanged, this, &ExperimentDialog::formEdited);
+    addRow(m_runForm, tr("Dev&ice:"), device,
+           deviceHelp() + tr("\nThe default comes from Settings."));
+    {
+        Binding b;
+        b.key = "train.device";
+        b.label = tr("Device");
+        b.read = [device] { return device->currentData().toString(); };
+        b.write = [device](const ExperimentConfig &c) {
+            device->setCurrentIndex(std::max(0, device->findData(fromStd(c.train.device))));
+        };
+        bind(std::move(b));
+    }
 
     // Optimisation
     auto *optGroup = new QGroupBox(tr("Optimisation"), container);

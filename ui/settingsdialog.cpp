@@ -17,6 +17,8 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include "devicebox.h"
+
 namespace sentilab::ui {
 namespace {
 
@@ -197,6 +199,14 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
         label->setToolTip(help);
         trainingForm->addRow(label, field);
     }
+    m_initialDevice = AppSettings::device();
+    m_device = newDeviceBox(m_initialDevice, training);
+    m_device->setToolTip(deviceHelp() +
+                         tr("\nUsed when an experiment leaves train.device at auto."));
+    auto *deviceLabel = new QLabel(tr("De&vice:"), training);
+    deviceLabel->setBuddy(m_device);
+    trainingForm->addRow(deviceLabel, m_device);
+
     m_appearance = new QComboBox(training);
     m_appearance->setObjectName(QStringLiteral("appearanceBox"));
     m_appearance->addItem(tr("System"), QStringLiteral("system"));
@@ -343,6 +353,8 @@ void SettingsDialog::accept()
         AppSettings::setExperimentsDir(experimentsDir);
     if (m_threads->value() != m_initialThreads)
         AppSettings::setThreads(m_threads->value());
+    if (const QString d = m_device->currentData().toString(); d != m_initialDevice)
+        AppSettings::setDevice(d);
     if (const QString a = m_appearance->currentData().toString(); a != AppSettings::appearance()) {
         AppSettings::setAppearance(a);
         AppSettings::applyAppearance(); // live: every window follows the new palette

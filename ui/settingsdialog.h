@@ -57,6 +57,7 @@ private:
     QLineEdit *m_database = nullptr;
     QLineEdit *m_experimentsDir = nullptr;
     QSpinBox *m_threads = nullptr;
+    QComboBox *m_device = nullptr;
     QLabel *m_dataWarning = nullptr;
     QLabel *m_modelWarning = nullptr;
     QLabel *m_databaseNote = nullptr;
@@ -68,6 +69,7 @@ private:
     QString m_initialDatabase;
     QString m_initialExperimentsDir;
     int m_initialThreads = 0;
+    QString m_initialDevice;
 };
 
 } // namespace sentilab::ui

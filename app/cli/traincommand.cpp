@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include <sentilab/device.h>
 #include <sentilab/error.h>
 #include <sentilab/firstrun.h>
 #include <sentilab/training.h>
@@ -18,6 +19,7 @@ struct TrainArgs
     int64_t resume = 0;
     std::string name;
     std::string checkpoints;
+    std::string device;
 };
 
 int runTrain(const TrainArgs &a)
@@ -38,6 +40,7 @@ int runTrain(const TrainArgs &a)
     request.checkpointRoot = a.checkpoints;
     request.resumeRunId = a.resume;
     request.runName = a.name;
+    request.device = a.device;
 
     ProgressBar bar("train");
     const InterruptGuard interrupt; // Ctrl+C stops within one step; the run becomes "cancelled"
@@ -99,6 +102,10 @@ void addTrainCommand(CLI::App &app, int &exitCode)
     cmd->add_option("--name", a->name, "Run name (default: <experiment name>-<id>)");
     cmd->add_option("--checkpoints", a->checkpoints,
                     "Checkpoint folder (default: 'checkpoints' beside the database)");
+    cmd->add_option("--device", a->device,
+                    "Where to train: auto (a CUDA GPU when this build has one, else the CPU), cpu "
+                    "or cuda; overrides train.device, also on --resume")
+        ->check(CLI::IsMember(deviceChoices()));
     cmd->callback([a, &exitCode] { exitCode = runTrain(*a); });
 }
 

@@ -17,6 +17,7 @@
 #include <QtTest/QtTest>
 
 #include <sentilab/classifier.h>
+#include <sentilab/device.h>
 #include <sentilab/error.h>
 #include <sentilab/runtime.h>
 
@@ -26,6 +27,7 @@
 #include "trainingstep.h"
 
 using namespace sentilab;
+using sentilab::test::errorOf;
 
 namespace {
 
@@ -91,6 +93,8 @@ private Q_SLOTS:
     void clsOnlyLastLayerMatchesFullForward();
     void fusedTrainingStepMatchesTorchAdamW_data();
     void fusedTrainingStepMatchesTorchAdamW();
+    void tensorOpsAdamWMatchesFusedPass();
+    void deviceChoiceOnThisBuild();
 };
 
 void TestDistilBert::initTestCase()
@@ -553,6 +557,71 @@ void TestDistilBert::fusedTrainingStepMatchesTorchAdamW()
     // The optimizer state is torch's own: same moments, same step count.
     torch::optim::AdamW &fusedOptimizer = step.optimizer();
     QCOMPARE(fusedOptimizer.state().size(), adamw.state().size());
+}
+
+// The whole-tensor AdamW update that CUDA parameters take, run here on the CPU against the fused
+// loop it stands in for: same gradients, gradient scale and weight decay, 5 steps. Tolerance
+// 1e-6 absolute on parameters and moments (both compute in float32 in the same order; only the
+// vectorised sqrt and division may round differently).
+void TestDistilBert::tensorOpsAdamWMatchesFusedPass()
+{
+    torch::manual_seed(11);
+    const torch::Tensor start = torch::randn({64, 48}), bias = torch::randn({48});
+    TrainOptions options;
+    options.lr = 2e-3, options.weightDecay = 0.05;
+    struct Params : torch::nn::Module
+    {
+        Params(const torch::Tensor &w, const torch::Tensor &b)
+        {
+            weight = register_parameter("weight", w.clone());
+            this->bias = register_parameter("bias", b.clone());
+        }
+        torch::Tensor weight, bias;
+    };
+    Params fused(start, bias), ops(start, bias);
+    torch::optim::AdamW fusedOptimizer = makeAdamW(fused, options);
+    torch::optim::AdamW opsOptimizer = makeAdamW(ops, options);
+    for (int i = 0; i < 5; ++i) {
+        const torch::Tensor gw = torch::randn({64, 48}), gb = torch::randn({48});
+        fused.weight.mutable_grad() = gw.clone(), fused.bias.mutable_grad() = gb.clone();
+        ops.weight.mutable_grad() = gw.clone(), ops.bias.mutable_grad() = gb.clone();
+        fusedAdamWStep(fusedOptimizer, 0.7f, AdamWKernel::Auto);
+        fusedAdamWStep(opsOptimizer, 0.7f, AdamWKernel::TensorOps);
+    }
+    QVERIFY(maxDiff(fused.weight, start) > 1e-3); // the update really moved the weights
+    QVERIFY2(maxDiff(fused.weight, ops.weight) < 1e-6,
+             qPrintable(QString::number(maxDiff(fused.weight, ops.weight))));
+    QVERIFY(maxDiff(fused.bias, ops.bias) < 1e-6);
+    for (const torch::Tensor *p : {&fused.weight, &fused.bias}) {
+        const auto key = c10::guts::to_string(p->unsafeGetTensorImpl());
+        const torch::Tensor *q = p == &fused.weight ? &ops.weight : &ops.bias;
+        const auto &a = static_cast<torch::optim::AdamWParamState &>(*fusedOptimizer.state()[key]);
+        const auto &b = static_cast<torch::optim::AdamWParamState &>(
+            *opsOptimizer.state()[c10::guts::to_string(q->unsafeGetTensorImpl())]);
+        QCOMPARE(a.step(), b.step());
+        QVERIFY(maxDiff(a.exp_avg(), b.exp_avg()) < 1e-6);
+        QVERIFY(maxDiff(a.exp_avg_sq(), b.exp_avg_sq()) < 1e-6);
+    }
+}
+
+// train.device on the build under test: Debian's LibTorch has no CUDA, so "auto" must train on
+// the CPU and "cuda" must fail with a message that names the key and the way out.
+void TestDistilBert::deviceChoiceOnThisBuild()
+{
+    QCOMPARE(resolveDevice("cpu"), std::string("cpu"));
+    QVERIFY(QString::fromStdString(deviceSummary()).startsWith("devices: CPU"));
+    QVERIFY_THROWS_EXCEPTION(Error, checkPrecision("bf16", "cpu"));
+    checkPrecision("fp32", "cpu");
+    QVERIFY_THROWS_EXCEPTION(Error, resolveDevice("tpu"));
+    if (cudaAvailable()) {
+        QCOMPARE(resolveDevice("auto"), std::string("cuda"));
+        QCOMPARE(resolveDevice("cuda"), std::string("cuda"));
+        return;
+    }
+    QCOMPARE(resolveDevice("auto"), std::string("cpu"));
+    const std::string error = errorOf([] { resolveDevice("cuda"); });
+    QVERIFY2(error.find("train.device") != std::string::npos, error.c_str());
+    QVERIFY2(error.find("auto or cpu") != std::string::npos, error.c_str());
 }
 
 #include "tst_distilbert.moc"

@@ -355,6 +355,12 @@ void ExperimentConfigTest::errors_data()
                                          << QStringList{"bad.yaml:2:", "train.eval_every", ">= 0"};
     QTest::newRow("threads") << QByteArray("train:\n  threads: 5000\n")
                              << QStringList{"bad.yaml:2:", "train.threads", "0..1024"};
+    QTest::newRow("device unknown")
+        << QByteArray("train:\n  device: gpu\n")
+        << QStringList{"bad.yaml:2:", "train.device", "auto, cpu, cuda"};
+    QTest::newRow("bf16 on the cpu")
+        << QByteArray("train:\n  device: cpu\n  precision: bf16\n")
+        << QStringList{"bad.yaml:3:", "train.precision", "CUDA", "fp32"};
     QTest::newRow("seed negative")
         << QByteArray("train:\n  seed: -3\n") << QStringList{"bad.yaml:2:", "train.seed", "'-3'"};
     QTest::newRow("seed too big") << QByteArray("train:\n  seed: 18446744073709551616\n")
@@ -618,7 +624,9 @@ void ExperimentConfigTest::hashSeesEveryField_data()
                                  "train.log_every=10",
                                  "train.seed=7",
                                  "train.threads=2",
-                                 "train.bucket_by_length=false"};
+                                 "train.bucket_by_length=false",
+                                 "train.device=cpu",
+                                 "train.precision=bf16"};
     std::set<std::string> covered;
     for (const QString &change : changes) {
         covered.insert(change.section('=', 0, 0).toStdString());

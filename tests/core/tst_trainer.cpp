@@ -4,6 +4,7 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <map>
 
 #include <QFile>
 #include <QProcess>
@@ -11,6 +12,7 @@
 #include <QtTest/QtTest>
 
 #include <sentilab/classifier.h>
+#include <sentilab/device.h>
 #include <sentilab/error.h>
 #include <sentilab/training.h>
 
@@ -141,6 +143,8 @@ void TestTrainer::smokeRunRecordsEverything()
     QCOMPARE(params["data.examples.train"], std::string("256"));
     QCOMPARE(params["data.examples.validation"], std::string("64"));
     QCOMPARE(params["data.examples.test"], std::string("64"));
+    // Where it trained: train.device auto resolves to the CPU on a build without CUDA.
+    QCOMPARE(params["train.resolved.device"], cudaAvailable() ? std::string("cuda") : "cpu");
     QVERIFY(std::filesystem::path(params["data.resolved.train.path"]).is_absolute());
     QCOMPARE(params["data.resolved.train.sha256"].size(), size_t(64));
 }
@@ -368,6 +372,19 @@ void TestTrainer::setupErrorsCreateNoRun()
     TrainingRequest resume = smokeRequest(dir);
     resume.resumeRunId = 99;
     QVERIFY_THROWS_EXCEPTION(Error, runTraining(resume));
+
+    // train.device: cuda where this LibTorch has none (Debian's) fails before a run exists.
+    if (!cudaAvailable()) {
+        TrainingRequest cuda = smokeRequest(dir);
+        cuda.device = "cuda";
+        try {
+            runTraining(cuda);
+            QFAIL("train.device cuda must fail on a build without CUDA");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains("train.device"), e.what());
+        }
+        QVERIFY(RunStore::open(cuda.dbPath).listRuns().empty());
+    }
 }
 
 void TestTrainer::predictionsFromTwoRuns()

@@ -14,12 +14,14 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QStyleFactory>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 
+#include <sentilab/device.h>
 #include <sentilab/experimentconfig.h>
 
 #include "appsettings.h"
@@ -349,6 +351,8 @@ void TestDialogs::tabGoesDownEachColumn()
     auto *threads = child<QSpinBox>(&dialog, "threadsSpinBox");
     threads->setFocus();
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QComboBox>(&dialog, "deviceBox"));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(&dialog, "dataDirEdit"));
     child<QSpinBox>(&dialog, "maxTrainSpinBox")->setFocus();
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
@@ -360,11 +364,19 @@ void TestDialogs::settingsDefaultsFillEmptyFileValues()
     QTemporaryDir data;
     AppSettings::setDataDir(data.path());
     AppSettings::setThreads(3);
+    AppSettings::setDevice(QStringLiteral("cpu"));
     ExperimentDialog dialog(experimentPath(QStringLiteral("finetune.yaml")));
     QCOMPARE(QDir::fromNativeSeparators(child<QLineEdit>(&dialog, "dataDirEdit")->text()),
              data.path());
     QCOMPARE(dialog.config().data.dir, data.path().toStdString());
     QCOMPARE(dialog.config().train.threads, 3);
+    // The file says train.device: auto, so Settings' device shows and is what the run gets.
+    auto *device = child<QComboBox>(&dialog, "deviceBox");
+    QCOMPARE(device->currentData().toString(), QStringLiteral("cpu"));
+    QCOMPARE(dialog.config().train.device, std::string("cpu"));
+    device->setCurrentIndex(device->findData(QStringLiteral("auto")));
+    QCOMPARE(dialog.config().train.device, std::string("auto"));
+    AppSettings::setDevice(QStringLiteral("auto"));
     // The folder has no split files: a warning, not a blocker.
     auto *warning = child<QLabel>(&dialog, "warningLabel");
     QVERIFY(!warning->isHidden());
@@ -406,6 +418,12 @@ void TestDialogs::settingsDialogSavesAndEmitsDatabaseChanged()
     child<QLineEdit>(&dialog, "modelDirEdit")->setText(dir.path());
     child<QLineEdit>(&dialog, "databaseEdit")->setText(database);
     child<QSpinBox>(&dialog, "threadsSpinBox")->setValue(4);
+    auto *device = child<QComboBox>(&dialog, "deviceBox");
+    // Without CUDA in this build the GPU entry cannot be chosen, so no run fails on it later.
+    const auto *items = qobject_cast<QStandardItemModel *>(device->model());
+    QCOMPARE(items->item(device->findData(QStringLiteral("cuda")))->isEnabled(),
+             sentilab::cudaAvailable());
+    device->setCurrentIndex(device->findData(QStringLiteral("cpu")));
     dialog.accept();
 
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
@@ -413,6 +431,8 @@ void TestDialogs::settingsDialogSavesAndEmitsDatabaseChanged()
     QCOMPARE(AppSettings::modelDir(), dir.path());
     QCOMPARE(AppSettings::databasePath(), database);
     QCOMPARE(AppSettings::threads(), 4);
+    QCOMPARE(AppSettings::device(), QStringLiteral("cpu"));
+    AppSettings::setDevice(QStringLiteral("auto"));             // the other tests' default
     QCOMPARE(AppSettings::experimentsDir(), experimentsBefore); // untouched, not pinned
     QCOMPARE(changed.count(), 1);
     QCOMPARE(changed.first().first().toString(), database);

@@ -52,25 +52,29 @@ struct DataOptions
 // YAML section `train`.
 struct TrainOptions
 {
-    double lr = 5e-5;           // lr: peak learning rate of AdamW, in (0, 1]
-    int64_t batchSize = 32;     // batch_size: examples per optimizer step, 1..4096
-    int64_t epochs = 3;         // epochs: passes over the training split, 1..1000
-    double warmupRatio = 0.06;  // warmup_ratio: fraction of all steps with linear warm-up, [0, 1);
-                                // then linear decay to 0
-    double weightDecay = 0.01;  // weight_decay: AdamW decoupled decay, [0, 1); never on biases
-                                // and LayerNorm weights
-    double adamBeta1 = 0.9;     // adam_beta1: [0, 1)
-    double adamBeta2 = 0.999;   // adam_beta2: [0, 1)
-    double adamEps = 1e-8;      // adam_eps: (0, 1)
-    double gradClip = 1.0;      // grad_clip: max global L2 norm of the gradients; 0 disables
-    int64_t evalEvery = 0;      // eval_every: steps between validation passes; 0 = epoch ends only
-    bool evalAtEpochEnd = true; // eval_at_epoch_end: also validate at every epoch end (the last
-                                // step is always validated); studies turn it off for runs of many
-                                // short epochs
-    int64_t logEvery = 1;       // log_every: steps between train-metric records, >= 1
-    uint64_t seed = 42;         // seed: model init, dropout and batch order
-    int threads = 0;            // threads: LibTorch intra-op threads; 0 = all cores
-    bool bucketByLength = true; // bucket_by_length: sort by length within shuffled buckets
+    double lr = 5e-5;            // lr: peak learning rate of AdamW, in (0, 1]
+    int64_t batchSize = 32;      // batch_size: examples per optimizer step, 1..4096
+    int64_t epochs = 3;          // epochs: passes over the training split, 1..1000
+    double warmupRatio = 0.06;   // warmup_ratio: fraction of all steps with linear warm-up, [0, 1);
+                                 // then linear decay to 0
+    double weightDecay = 0.01;   // weight_decay: AdamW decoupled decay, [0, 1); never on biases
+                                 // and LayerNorm weights
+    double adamBeta1 = 0.9;      // adam_beta1: [0, 1)
+    double adamBeta2 = 0.999;    // adam_beta2: [0, 1)
+    double adamEps = 1e-8;       // adam_eps: (0, 1)
+    double gradClip = 1.0;       // grad_clip: max global L2 norm of the gradients; 0 disables
+    int64_t evalEvery = 0;       // eval_every: steps between validation passes; 0 = epoch ends only
+    bool evalAtEpochEnd = true;  // eval_at_epoch_end: also validate at every epoch end (the last
+                                 // step is always validated); studies turn it off for runs of many
+                                 // short epochs
+    int64_t logEvery = 1;        // log_every: steps between train-metric records, >= 1
+    uint64_t seed = 42;          // seed: model init, dropout and batch order
+    int threads = 0;             // threads: LibTorch intra-op threads; 0 = all cores
+    bool bucketByLength = true;  // bucket_by_length: sort by length within shuffled buckets
+    std::string device = "auto"; // device: "auto" (CUDA when this build and machine have it,
+                                 // else the CPU) | "cpu" | "cuda" (fails when there is none)
+    std::string precision = "fp32"; // precision: "fp32" | "bf16" (autocast on CUDA only; no
+                                    // loss scaling is needed, hence no fp16)
 };
 
 struct ExperimentConfig

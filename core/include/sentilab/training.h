@@ -65,6 +65,7 @@ struct TrainingRequest
         0;               // > 0: continue this interrupted/cancelled run from its last checkpoint
     std::string runName; // empty = "<config.name>-<id>"
     int threads = -1;    // >= 0 overrides config.train.threads (0 = all cores), also on resume
+    std::string device;  // non-empty overrides config.train.device, also on resume (device.h)
     int64_t studyId = 0; // > 0: a new run is tagged as cell studyCell of this study (study.h)
     int64_t studyCell = 0;
 };

@@ -426,6 +426,7 @@ std::vector<std::vector<int64_t>> seedGroups(const RunStore &store,
         try {
             ExperimentConfig c = ExperimentConfig::fromYaml(store.run(id).configYaml, "run");
             c.train.seed = 0;
+            c.train.device = "auto"; // where a run trained, not what: auto and cpu runs group
             key = c.hash();
         } catch (const Error &) {
             continue; // unknown run or a config this build cannot read: no group

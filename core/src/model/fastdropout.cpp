@@ -30,6 +30,8 @@ torch::Tensor hashDropout(const torch::Tensor &x, double p)
 {
     if (!(p >= 0.0 && p < 1.0))
         throw Error("dropout probability must be in [0, 1), got " + std::to_string(p));
+    if (!x.is_cpu()) // the mask loop below writes host memory; a GPU has its own fast dropout
+        return torch::dropout(x, p, true);
     const uint64_t seed = drawSeed();
     // Keep when the top 32 bits of the hash are >= p * 2^32.
     const uint64_t threshold = uint64_t(p * 4294967296.0);

@@ -15,18 +15,20 @@ EvalResult evaluate(DistilBertForSequenceClassificationImpl &model, const Encode
     model.eval();
     torch::InferenceMode inference;
     double lossSum = 0;
+    const torch::Device device = model.parameters().front().device();
     for (const Batch &batch : planEvaluation(split.lengths, batchSize)) {
         if (cancel && cancel->load()) {
             r.cancelled = true;
             break;
         }
         const BatchTensors t = makeBatch(split, batch.indices, padId);
-        const torch::Tensor logits = model.logits(t.ids, t.mask);
+        const torch::Tensor logits = model.logits(t.ids.to(device), t.mask.to(device));
         lossSum += torch::nn::functional::cross_entropy(
-                       logits, t.labels,
+                       logits, t.labels.to(device),
                        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                        .item<double>();
-        const torch::Tensor probs = torch::softmax(logits, -1).select(1, 1).contiguous();
+        const torch::Tensor probs =
+            torch::softmax(logits, -1).select(1, 1).to(torch::kCPU).contiguous();
         const float *p = probs.data_ptr<float>();
         for (size_t b = 0; b < batch.indices.size(); ++b) {
             const int64_t i = batch.indices[b];

@@ -367,6 +367,8 @@ const std::vector<Field> &fields()
         unsignedField("train.seed", SENTILAB_FIELD(train.seed)),
         intField("train.threads", SENTILAB_FIELD(train.threads), 0, 1024, " (0 = all cores)"),
         boolField("train.bucket_by_length", SENTILAB_FIELD(train.bucketByLength)),
+        enumField("train.device", SENTILAB_FIELD(train.device), {"auto", "cpu", "cuda"}),
+        enumField("train.precision", SENTILAB_FIELD(train.precision), {"fp32", "bf16"}),
     };
     return table;
 }
@@ -650,6 +652,10 @@ void validate(ExperimentConfig &c, const RawValues &given)
         failAt(sourceOf("model.dim"), "model.dim: " + std::to_string(c.model.dim) +
                                           " is not divisible by model.n_heads " +
                                           std::to_string(c.model.nHeads));
+    if (c.train.precision == "bf16" && c.train.device == "cpu")
+        failAt(sourceOf("train.precision"),
+               "train.precision: bf16 runs on a CUDA GPU only, and train.device is cpu; use "
+               "train.precision: fp32, or train.device: cuda (or auto) on a CUDA machine");
     for (const char *key : {"data.train", "data.validation", "data.test"}) {
         if (findField(key)->text(c).empty())
             failAt(sourceOf(key), std::string(key) + ": expected a file name, got an empty string");

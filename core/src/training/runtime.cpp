@@ -16,6 +16,8 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
+#include <sentilab/device.h>
+
 namespace sentilab {
 namespace {
 
@@ -204,7 +206,8 @@ std::string environmentSummary()
     const char *policy = std::getenv("OMP_WAIT_POLICY");
     return "LibTorch " TORCH_VERSION ", " + std::to_string(at::get_num_threads()) + " threads of " +
            std::to_string(std::thread::hardware_concurrency()) + " cores, " + cpu + ", " +
-           blasSummary() + ", OMP_WAIT_POLICY=" + (policy ? policy : "(default)");
+           blasSummary() + ", OMP_WAIT_POLICY=" + (policy ? policy : "(default)") + ", " +
+           deviceSummary();
 }
 
 } // namespace sentilab

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include <sentilab/device.h>
 #include <sentilab/error.h>
 #include <sentilab/runtime.h>
 
@@ -83,6 +84,7 @@ private:
     LoopPosition m_position;
     int64_t m_totalSteps = 0;
     int64_t m_warmupSteps = 0;
+    std::string m_device;      // train.device resolved: "cpu" or "cuda"
     std::string m_loadSummary; // what the pre-trained load did, logged once the run exists
     std::vector<MetricPoint> m_pending;
     Clock::time_point m_sessionStart = Clock::now();
@@ -136,6 +138,8 @@ TrainingResult Run::execute()
     }
     if (m_request.threads >= 0)
         m_config.train.threads = m_request.threads;
+    if (!m_request.device.empty())
+        m_config.train.device = m_request.device; // e.g. a run started on a GPU resumed here
     setComputeThreads(m_config.train.threads);
     setUp(); // data and model files: errors here throw before a new run is created
     if (m_result.runId)
@@ -260,6 +264,7 @@ void Run::recordResolvedFacts()
              {"attention_dropout", formatConfigNumber(c.attentionDropout)},
              {"seq_classif_dropout", formatConfigNumber(c.seqClassifDropout)}})
         params.emplace_back(std::string("model.resolved.") + key, value);
+    params.emplace_back("train.resolved.device", m_device);
     // Where the weights came from: the pre-trained folder, or Hugging Face's random init.
     params.emplace_back("model.resolved.weights", m_setup.pretrainedDir.empty()
                                                       ? "random initialisation"
@@ -289,6 +294,9 @@ void Run::checkDataFilesUnchanged() const
 
 void Run::setUp()
 {
+    // First, so that train.device: cuda on a CPU-only build fails before any file is read.
+    m_device = resolveDevice(m_config.train.device);
+    checkPrecision(m_config.train.precision, m_device);
     m_setup = resolveModelSetup(m_config.model);
     m_tokenizer = Tokenizer::fromVocabFile(m_setup.vocabPath);
     const int maxLength = m_config.model.maxLength;
@@ -321,6 +329,10 @@ void Run::setUp()
     m_model = buildModel(m_setup, m_config.train.seed, &report);
     if (!m_setup.pretrainedDir.empty())
         m_loadSummary = report.summary();
+    // Built (and seeded) on the CPU and then moved, so the initial weights do not depend on the
+    // device; the optimizer is made afterwards, its state on the parameters' device.
+    if (m_device != "cpu")
+        m_model->to(torch::Device(m_device));
     m_step.emplace(*m_model, m_config.train);
 
     const int64_t stepsPerEpoch =

@@ -76,7 +76,9 @@ LoopPosition loadResumableCheckpoint(const std::string &dir,
     applyStateDict(model, loadStateDict(weights), weights,
                    {"distilbert.", "pre_classifier.", "classifier."});
     try {
-        torch::load(optimizer, (root / "optimizer.pt").string());
+        // Moments onto the model's device, whichever device the run was saved from.
+        torch::load(optimizer, (root / "optimizer.pt").string(),
+                    model.parameters().front().device());
         torch::Tensor rng;
         torch::load(rng, (root / "rng.pt").string());
         at::Generator generator = at::detail::getDefaultCPUGenerator();

@@ -32,8 +32,15 @@ torch::optim::AdamW makeAdamW(torch::nn::Module &model, const TrainOptions &opti
 // on the fly (so clipping costs no pass of its own). It reads and writes the optimizer's own state
 // (step, exp_avg, exp_avg_sq), so serialising and resuming the optimizer are unchanged; results
 // equal step() after grad.mul_(gradScale) up to float rounding (tested). No amsgrad; parameters
-// and gradients must be contiguous float32 (the classifier's are).
-void fusedAdamWStep(torch::optim::AdamW &optimizer, float gradScale);
+// and gradients must be contiguous float32 (the classifier's are). Parameters off the CPU (CUDA)
+// take the same update as whole-tensor operations, as does every parameter with
+// AdamWKernel::TensorOps (so that the CPU tests can compare the two).
+enum class AdamWKernel {
+    Auto,      // one fused pass on the CPU, tensor operations elsewhere
+    TensorOps, // tensor operations everywhere
+};
+void fusedAdamWStep(torch::optim::AdamW &optimizer, float gradScale,
+                    AdamWKernel kernel = AdamWKernel::Auto);
 
 class TrainingStep
 {
@@ -42,7 +49,8 @@ public:
 
     torch::optim::AdamW &optimizer() { return m_optimizer; }
 
-    // Forward, cross-entropy, backward into fresh gradients (set to none rather than zero-filled
+    // Forward (under bf16 autocast when options.precision is bf16 and the model is on CUDA),
+    // cross-entropy, backward into fresh gradients (set to none rather than zero-filled
     // and accumulated into), global-norm clipping to options.gradClip (0: none) folded into the
     // fused AdamW update at learning rate `lr`. Throws sentilab::Error, naming `step` (1-based),
     // when the loss or the gradient norm is not finite; the parameters are then unchanged.
