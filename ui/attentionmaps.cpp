@@ -9,31 +9,13 @@
 
 #include <sentilab/explanation.h>
 
-#include "common/colors.h"
+#include "common/attentionimage.h"
 
 namespace sentilab::ui {
 
 namespace {
 
 constexpr int kGap = 2;
-
-// The head's weights as an image, one pixel per (query, key), coloured relative to the head's
-// largest weight: a head spreading attention evenly over 30 tokens (weights near 0.03) would
-// otherwise look blank, though its pattern is what the picture is for.
-QImage headImage(const Explanation &e, int layer, int head, const QColor &base)
-{
-    const int n = int(e.length());
-    float largest = 1e-6f;
-    for (int q = 0; q < n; ++q)
-        for (int k = 0; k < n; ++k)
-            largest = std::max(largest, e.attentionAt(layer, head, q, k));
-    QImage image(n, n, QImage::Format_RGB32);
-    for (int q = 0; q < n; ++q)
-        for (int k = 0; k < n; ++k)
-            image.setPixelColor(k, q,
-                                attentionColor(e.attentionAt(layer, head, q, k) / largest, base));
-    return image;
-}
 
 bool hasAttention(const std::shared_ptr<const Explanation> &e)
 {
@@ -133,7 +115,7 @@ void AttentionGrid::paintEvent(QPaintEvent *)
     for (int l = 0; l < m_explanation->layers; ++l)
         for (int h = 0; h < m_explanation->heads; ++h) {
             const QRect r = cellRect(l, h);
-            p.drawImage(r, headImage(*m_explanation, l, h, base));
+            p.drawImage(r, attentionHeadImage(*m_explanation, l, h, base));
             const bool selected = l == m_layer && h == m_head;
             p.setPen(QPen(selected ? palette().color(QPalette::Highlight)
                                    : palette().color(QPalette::Mid),
@@ -228,7 +210,8 @@ void HeadMap::paintEvent(QPaintEvent *)
     const QRect m = matrixRect();
     const int n = int(m_explanation->length());
     const int cell = m.width() / n;
-    p.drawImage(m, headImage(*m_explanation, m_layer, m_head, palette().color(QPalette::Base)));
+    p.drawImage(
+        m, attentionHeadImage(*m_explanation, m_layer, m_head, palette().color(QPalette::Base)));
     p.setPen(palette().color(QPalette::Mid));
     p.drawRect(m.adjusted(0, 0, -1, -1));
     // Labels only where a row is tall enough to read them.

@@ -64,10 +64,30 @@ int pdfPages(const QString &pdf)
     return match.hasMatch() ? match.captured(1).toInt() : -1;
 }
 
+// The raster images embedded in a PDF as `pdfimages -list` lists them: width x height each.
+QList<QSize> pdfImageSizes(const QString &pdf)
+{
+    QProcess p;
+    p.start(QStandardPaths::findExecutable(QStringLiteral("pdfimages")),
+            {QStringLiteral("-list"), pdf});
+    QList<QSize> sizes;
+    if (!p.waitForFinished(60000) || p.exitCode() != 0)
+        return sizes;
+    // "page num type width height ...", after two header lines.
+    const QStringList lines = QString::fromUtf8(p.readAllStandardOutput()).split(u'\n');
+    for (qsizetype i = 2; i < lines.size(); ++i) {
+        const QStringList f = lines[i].simplified().split(u' ');
+        if (f.size() > 4)
+            sizes << QSize(f[3].toInt(), f[4].toInt());
+    }
+    return sizes;
+}
+
 bool havePoppler()
 {
     return !QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty() &&
-           !QStandardPaths::findExecutable(QStringLiteral("pdfinfo")).isEmpty();
+           !QStandardPaths::findExecutable(QStringLiteral("pdfinfo")).isEmpty() &&
+           !QStandardPaths::findExecutable(QStringLiteral("pdfimages")).isEmpty();
 }
 
 #define REQUIRE_POPPLER()                                                                          \
@@ -465,6 +485,12 @@ void TestReport::reportHasEverySection()
     expect(QStringLiteral("completeness residual"));
     expect(QStringLiteral("rollout:"));
     expect(QStringLiteral("6. Discussion"));
+    // Every attention head of both runs for the first sentence, drawn as a layers x heads grid
+    // of 24-pixel squares 3 pixels apart (the only raster images in the report).
+    expect(QStringLiteral("Attention heads"));
+    expect(QStringLiteral("2 layers x 4 heads")); // smoke.yaml's model
+    const QList<QSize> images = pdfImageSizes(options.outputPath);
+    QCOMPARE(images.count(QSize(4 * 24 + 5 * 3, 2 * 24 + 3 * 3)), 2);
     expect(QStringLiteral("Embedding maps"));
     for (const qint64 run : {m_runA, m_runB}) {
         // The report's separability is the store's cached map's.

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <QAbstractTextDocumentLayout>
+#include <QImage>
 #include <QPdfWriter>
 #include <QTextBlock>
 #include <QTextDocument>
@@ -321,6 +322,38 @@ void ReportPageFlow::charts(const QVector<ReportChart> &charts, double height, d
     for (qsizetype i = 0; i < charts.size(); ++i)
         drawReportChart(m_painter, QRectF(m_left + double(i) * (w + gap), m_y, w, height),
                         charts[i], m_writer->resolution());
+    m_y += height;
+    space(spaceAfter);
+}
+
+void ReportPageFlow::images(const QVector<QImage> &images, const QStringList &captions,
+                            double height, double spaceAfter)
+{
+    if (images.isEmpty())
+        return;
+    if (height > remaining())
+        newPage();
+    const double gap = mm(6), captionHeight = mm(5);
+    const double w = (m_width - gap * double(images.size() - 1)) / double(images.size());
+    m_painter->save();
+    QFont font(QStringLiteral("DejaVu Sans"));
+    font.setPointSizeF(8);
+    m_painter->setFont(font);
+    m_painter->setRenderHint(QPainter::SmoothPixmapTransform, false);
+    for (qsizetype i = 0; i < images.size(); ++i) {
+        const double left = m_left + double(i) * (w + gap);
+        m_painter->setPen(Qt::black);
+        m_painter->drawText(QRectF(left, m_y, w, captionHeight), Qt::AlignLeft | Qt::AlignVCenter,
+                            i < captions.size() ? captions[i] : QString());
+        const QImage &image = images[i];
+        if (image.isNull())
+            continue;
+        const double scale = std::min(w / image.width(), (height - captionHeight) / image.height());
+        m_painter->drawImage(
+            QRectF(left, m_y + captionHeight, image.width() * scale, image.height() * scale),
+            image);
+    }
+    m_painter->restore();
     m_y += height;
     space(spaceAfter);
 }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include <QColor>
+#include <QImage>
 #include <QRectF>
 #include <QString>
 #include <QStringList>
@@ -92,6 +93,10 @@ public:
                double spaceAfter);
     // Charts side by side in one row of the given height.
     void charts(const QVector<ReportChart> &charts, double height, double spaceAfter);
+    // Pictures side by side in one row of the given height, each scaled to fit its share of the
+    // width with its aspect kept and pixels left sharp (no smoothing), under a one-line caption.
+    void images(const QVector<QImage> &images, const QStringList &captions, double height,
+                double spaceAfter);
 
 private:
     void draw(QTextDocument &doc);

@@ -23,7 +23,8 @@ RunVerdicts classify(const RunSummary &run, const QStringList &sentences)
         v.predictions = model.predict(texts);
         for (const std::string &text : texts) {
             Explanation e = *model.explain(text); // no cancel callback: always a result
-            e.attention.clear();                  // the report draws the rollout, not every head
+            if (!v.explanations.empty())
+                e.attention.clear(); // every head is drawn for the first sentence only
             v.explanations.push_back(std::move(e));
         }
     } catch (const std::exception &e) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/attentionimage.h"
 #include "common/colors.h"
 #include "common/palettes.h"
 #include "reportcharts.h"
@@ -44,6 +45,45 @@ ReportChart mapChart(const ExplainedRun &r)
     }
     chart.curves = {negative, positive, wrong};
     return chart;
+}
+
+// Every attention head of each run for the first example sentence: the point of showing both
+// side by side is that a pre-trained model's heads have visible roles and a scratch model's
+// mostly do not.
+void headsSubsection(ReportPageFlow &flow, const std::vector<ExplainedRun> &runs,
+                     const QString &sentence)
+{
+    QVector<QImage> grids;
+    QStringList captions;
+    int layers = 0, heads = 0;
+    for (const ExplainedRun &r : runs) {
+        if (r.explanations.empty() || r.explanations.front().attention.empty())
+            continue;
+        const Explanation &e = r.explanations.front();
+        // 24-pixel heads: enough for a 30-token sentence's pattern at 8 cm, small in the file.
+        grids << attentionGridImage(e, 24, 3, Qt::white, QColor(170, 170, 170));
+        captions
+            << QStringLiteral("%1: %2 layers x %3 heads").arg(r.name).arg(e.layers).arg(e.heads);
+        layers = std::max(layers, int(e.layers));
+        heads = std::max(heads, int(e.heads));
+    }
+    if (grids.isEmpty())
+        return;
+    flow.heading(
+        QStringLiteral("<h3>Attention heads</h3><p>Every head of each run for “%1”: one square "
+                       "per head, layers top to bottom, heads left to right; in each square the "
+                       "rows are the attending tokens and the columns the attended ones, shaded "
+                       "relative to that head's largest weight (darker = more). A diagonal band is "
+                       "a head that "
+                       "looks at a neighbouring token, a bright column one that gathers on a "
+                       "single token such as [SEP] or a full stop: such roles are learned in "
+                       "pre-training.</p>")
+            .arg(sentence.toHtmlEscaped()),
+        flow.mm(60));
+    // Heads are square: the row is as tall as the grid is at its share of the width.
+    const double share = (flow.width() - flow.mm(6) * double(grids.size() - 1)) / grids.size();
+    const double height = std::min(flow.mm(90), share * layers / std::max(1, heads)) + flow.mm(5);
+    flow.images(grids, captions, height, flow.mm(3));
 }
 
 void mapsSubsection(ReportPageFlow &flow, const std::vector<ExplainedRun> &runs)
@@ -149,6 +189,8 @@ bool explanationsSection(ReportPageFlow &flow, const std::vector<ExplainedRun> &
         }
         flow.html(html, flow.mm(3));
     }
+    if (!sentences.isEmpty())
+        headsSubsection(flow, runs, sentences.front());
     mapsSubsection(flow, runs);
     flow.space(flow.mm(4));
     return true;
