@@ -4,6 +4,7 @@
 #include "embeddingmapview.h"
 #include "explanationview.h"
 #include "inferenceworker.h"
+#include "mapworker.h"
 #include "resultcard.h"
 #include "storereader.h"
 #include "uitypes.h"
@@ -263,12 +264,6 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
     connect(m_worker, &InferenceWorker::modelMissing, this, &InferencePane::onModelMissing);
     connect(m_worker, &InferenceWorker::predictionReady, this, &InferencePane::onPredictionReady);
     connect(m_worker, &InferenceWorker::explanationReady, this, &InferencePane::onExplanationReady);
-    connect(m_worker, &InferenceWorker::mapProgress, this,
-            [this](int slot, qint64 done, qint64 total) {
-                if (slot == 0 || slot == 1)
-                    m_views[size_t(slot)]->mapView()->showProgress(done, total);
-            });
-    connect(m_worker, &InferenceWorker::mapReady, this, &InferencePane::onMapReady);
     connect(m_worker, &InferenceWorker::sentencePlaced, this,
             [this](quint64 requestId, int slot, double x, double y) {
                 if (requestId == m_requestId && (slot == 0 || slot == 1))
@@ -276,16 +271,33 @@ InferencePane::InferencePane(QWidget *parent) : QWidget(parent)
             });
     connect(m_worker, &InferenceWorker::failed, this, &InferencePane::onFailed);
     m_thread->start();
+
+    m_mapThread = new QThread(this);
+    m_mapThread->setObjectName("MapWorker");
+    m_mapWorker = new MapWorker; // no parent: it moves to m_mapThread, deleted in ~InferencePane
+    m_mapWorker->moveToThread(m_mapThread);
+    connect(m_mapWorker, &MapWorker::mapProgress, this,
+            [this](quint64 generation, int slot, qint64 done, qint64 total) {
+                if (generation == m_mapGeneration && (slot == 0 || slot == 1))
+                    m_views[size_t(slot)]->mapView()->showProgress(done, total);
+            });
+    connect(m_mapWorker, &MapWorker::mapReady, this, &InferencePane::onMapReady);
+    connect(m_mapWorker, &MapWorker::failed, this, &InferencePane::onFailed);
+    m_mapThread->start();
 }
 
 InferencePane::~InferencePane()
 {
-    // A model load in progress finishes first (it cannot be interrupted); a map being computed
-    // stops at its next batch; queued requests after it are dropped with the event loop.
+    // A model load in progress finishes first (it cannot be interrupted); an explanation or a
+    // map being computed stops at its next batch; queued requests are dropped with the loops.
     m_worker->stop();
+    m_mapWorker->stop();
     m_thread->quit();
+    m_mapThread->quit();
     m_thread->wait();
+    m_mapThread->wait();
     delete m_worker;
+    delete m_mapWorker;
 }
 
 void InferencePane::setDatabasePath(const QString &path)
@@ -639,21 +651,31 @@ void InferencePane::computeMaps()
         if (m_hasModel[size_t(slot)])
             m_views[size_t(slot)]->mapView()->showMessage(tr("Waiting for the model…"));
     const QString db = databasePath();
-    InferenceWorker *worker = m_worker;
+    const quint64 generation = ++m_mapGeneration;
+    const qint64 runA = m_hasModel[0] ? chosenRun(0) : 0;
+    const qint64 runB = m_hasModel[1] ? chosenRun(1) : 0;
+    MapWorker *worker = m_mapWorker;
+    worker->supersede(generation); // a map still being made for other runs stops
     QMetaObject::invokeMethod(
-        m_worker, [worker, db] { worker->computeMaps(db); }, Qt::QueuedConnection);
+        m_mapWorker, [=] { worker->compute(generation, runA, runB, db); }, Qt::QueuedConnection);
 }
 
-void InferencePane::onMapReady(int slot, std::shared_ptr<const EmbeddingMap> map)
+void InferencePane::onMapReady(quint64 generation, int slot, qint64 runId,
+                               std::shared_ptr<const EmbeddingMap> map)
 {
-    if (slot < 0 || slot > 1)
-        return;
+    if (generation != m_mapGeneration || slot < 0 || slot > 1 || runId != chosenRun(slot))
+        return; // asked for runs that are no longer chosen: a newer request follows
     EmbeddingMapView *view = m_views[size_t(slot)]->mapView();
     if (!map) {
         view->showMessage(tr("The embedding map could not be made (see the message below)."));
         return;
     }
-    view->setMap(std::move(map)); // the worker places the current sentence on it next
+    view->setMap(map);
+    // The inference worker keeps it to place each sentence, starting with the current one.
+    InferenceWorker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, slot, runId, map] { worker->setMap(slot, runId, map); },
+        Qt::QueuedConnection);
     for (int s = 0; s < 2; ++s)
         if (m_hasModel[size_t(s)] && !m_views[size_t(s)]->mapView()->map())
             return;

@@ -26,6 +26,7 @@ class RunStore;
 namespace sentilab::ui {
 
 class InferenceWorker;
+class MapWorker;
 class StoreReader;
 class ResultCard;
 class ExplanationView;
@@ -100,7 +101,8 @@ private:
     bool explaining() const;
     void explanationSettingsChanged();
     void computeMaps();
-    void onMapReady(int slot, std::shared_ptr<const sentilab::EmbeddingMap> map);
+    void onMapReady(quint64 generation, int slot, qint64 runId,
+                    std::shared_ptr<const sentilab::EmbeddingMap> map);
     void updateStarterButtons();
     void editSentences();
     void showStoreError(const QString &message);
@@ -114,6 +116,9 @@ private:
 
     QThread *m_thread = nullptr;
     InferenceWorker *m_worker = nullptr;
+    QThread *m_mapThread = nullptr; // maps are made beside the worker, never in its way
+    MapWorker *m_mapWorker = nullptr;
+    quint64 m_mapGeneration = 0; // of the newest computeMaps(); older answers are ignored
 
     QLineEdit *m_edit = nullptr;
     QTimer *m_debounce = nullptr;

@@ -44,7 +44,6 @@ QString slotDescription(int slot)
 InferenceWorker::InferenceWorker(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<std::shared_ptr<const Explanation>>();
-    qRegisterMetaType<std::shared_ptr<const EmbeddingMap>>();
 }
 
 InferenceWorker::~InferenceWorker() = default;
@@ -227,38 +226,22 @@ void InferenceWorker::processExplain(quint64 requestId, const QString &text)
     }
 }
 
-void InferenceWorker::computeMaps(const QString &databasePath)
+void InferenceWorker::setMap(int slot, qint64 runId, std::shared_ptr<const EmbeddingMap> map)
 {
-    const std::string db = databasePath.toStdString();
-    for (int slot = 0; slot < 2; ++slot) {
-        Model *model = m_models[size_t(slot)].get();
-        if (!model)
-            continue;
-        if (!model->map) {
-            try {
-                std::optional<EmbeddingMap> map = embeddingMapForRun(
-                    db, model->runId,
-                    [this, slot](int64_t done, int64_t total) {
-                        Q_EMIT mapProgress(slot, done, total);
-                    },
-                    [this] { return m_stopping.load(); });
-                if (!map)
-                    return; // stopping
-                model->map = std::make_shared<const EmbeddingMap>(std::move(*map));
-                if (!m_pendingText.trimmed().isEmpty()) { // the sentence shown now, on the map
-                    const auto [x, y] = model->map->project(
-                        model->classifier.represent({m_pendingText.toStdString()}).vectors);
-                    Q_EMIT sentencePlaced(m_pendingRequest, slot, x, y);
-                }
-            } catch (const std::exception &e) {
-                Q_EMIT failed(tr("run %1: its embedding map could not be made: %2")
-                                  .arg(model->runId)
-                                  .arg(fromStd(e.what())));
-            } catch (...) {
-                Q_EMIT failed(tr("run %1: its embedding map could not be made").arg(model->runId));
-            }
-        }
-        Q_EMIT mapReady(slot, model->map);
+    Model *model = slot == 0 || slot == 1 ? m_models[size_t(slot)].get() : nullptr;
+    if (!model || !map || model->runId != runId || model->step != map->step)
+        return; // the slot moved on (another run or a newer checkpoint) since the map was asked
+    model->map = std::move(map);
+    if (m_pendingText.trimmed().isEmpty())
+        return;
+    try { // the sentence shown now, on the map
+        const auto [x, y] =
+            model->map->project(model->classifier.represent({m_pendingText.toStdString()}).vectors);
+        Q_EMIT sentencePlaced(m_pendingRequest, slot, x, y);
+    } catch (const std::exception &e) {
+        Q_EMIT failed(tr("run %1 could not place the sentence on its map: %2")
+                          .arg(model->runId)
+                          .arg(fromStd(e.what())));
     }
 }
 

@@ -13,7 +13,6 @@
 #include <sentilab/explanation.h>
 
 Q_DECLARE_METATYPE(std::shared_ptr<const sentilab::Explanation>)
-Q_DECLARE_METATYPE(std::shared_ptr<const sentilab::EmbeddingMap>)
 
 namespace sentilab::ui {
 
@@ -47,17 +46,18 @@ public Q_SLOTS:
             sentilab::AttributionMethod method = sentilab::AttributionMethod::IntegratedGradients,
             int steps = 32);
 
-    // The embedding map of each loaded slot's checkpoint (from the store's cache, else computed
-    // and cached: a full pass over the validation and test sentences), with mapProgress() on
-    // the way and one mapReady() per slot, each followed by sentencePlaced() for the newest
-    // sentence. Afterwards every predict() also places its sentence on the maps.
-    void computeMaps(const QString &databasePath);
-
 public:
     // Thread-safe, called directly from the GUI thread: work for requests older than
     // `requestId` stops at its next check (an explanation in progress is abandoned).
     void supersede(quint64 requestId) { m_newest.store(requestId); }
-    // Thread-safe: abandon long work (a map being computed) before the thread is stopped.
+    // Called on the worker thread (QMetaObject::invokeMethod with a lambda; a plain method, so
+    // moc need not know the map type). The embedding map MapWorker made for run `runId` is kept
+    // for the slot when it still holds that run's checkpoint of the map's step (else dropped: a
+    // newer map follows); then every predict() places its sentence on it, and the newest
+    // sentence is placed at once (sentencePlaced).
+    void setMap(int slot, qint64 runId, std::shared_ptr<const sentilab::EmbeddingMap> map);
+
+    // Thread-safe: abandon long work (an explanation) before the thread is stopped.
     void stop() { m_stopping.store(true); }
 
 Q_SIGNALS:
@@ -77,9 +77,6 @@ Q_SIGNALS:
     // empty) or its attributions (attention empty).
     void explanationReady(quint64 requestId, int slot,
                           std::shared_ptr<const sentilab::Explanation> explanation);
-    void mapProgress(int slot, qint64 done, qint64 total);
-    // `map` is null when computing it failed (then failed() said why).
-    void mapReady(int slot, std::shared_ptr<const sentilab::EmbeddingMap> map);
     // Where request `requestId`'s sentence falls on slot's map.
     void sentencePlaced(quint64 requestId, int slot, double x, double y);
     // A request failed as a whole (e.g. the text could not be classified); the message says why.

@@ -15,6 +15,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTextDocument>
+#include <QThread>
 #include <QTimer>
 #include <QtTest/QtTest>
 
@@ -477,7 +478,15 @@ void TestInferencePane::embeddingMapsPlaceTheSentence()
     QTRY_VERIFY_WITH_TIMEOUT(modelReady(*pane, 0) && modelReady(*pane, 1), kTimeoutMs);
     QSignalSpy maps(pane.get(), &InferencePane::mapsShown);
     QTest::mouseClick(pane->findChild<QPushButton *>("computeMaps"), Qt::LeftButton);
+    // Asked for while the maps are being made, the explanations do not wait for them: maps are
+    // made on a thread of their own, beside the inference worker's.
+    QSignalSpy explained(pane.get(), &InferencePane::explanationsShown);
+    pane->setSentence(QStringLiteral("a dull , lifeless film"));
+    const auto *mapThread = pane->findChild<QThread *>("MapWorker");
+    QVERIFY(mapThread && mapThread->isRunning());
+    QVERIFY(mapThread != pane->findChild<QThread *>("InferenceWorker"));
     QTRY_VERIFY_WITH_TIMEOUT(!maps.isEmpty(), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!explained.isEmpty(), kTimeoutMs);
     for (int slot = 0; slot < 2; ++slot) {
         EmbeddingMapView *view = pane->explanationView(slot)->mapView();
         const EmbeddingMap stored =
@@ -490,15 +499,17 @@ void TestInferencePane::embeddingMapsPlaceTheSentence()
                      summary.contains("128 sentences"),
                  qPrintable(summary));
     }
-    const QString text = QStringLiteral("an utterly charming film");
-    pane->setSentence(text);
+    // The sentence typed while the maps were being made lands on them once they arrive.
     EmbeddingMapView *view = pane->explanationView(1)->mapView();
     QTRY_VERIFY_WITH_TIMEOUT(view->sentenceShown(), kTimeoutMs);
+    const QString text = QStringLiteral("an utterly charming film");
     const RunStore store = RunStore::openExisting(m_db.toStdString());
     const Classifier model = Classifier::load(bestCheckpointDir(store, m_runB));
     const auto [x, y] = view->map()->project(model.represent({text.toStdString()}).vectors);
-    QVERIFY(std::abs(view->sentencePosition().x() - x) < 1e-4);
-    QVERIFY(std::abs(view->sentencePosition().y() - y) < 1e-4);
+    pane->setSentence(text);
+    QTRY_VERIFY_WITH_TIMEOUT(std::abs(view->sentencePosition().x() - x) < 1e-4 &&
+                                 std::abs(view->sentencePosition().y() - y) < 1e-4,
+                             kTimeoutMs);
     // `explain --map --json` reads the same cached map and places the sentence at the same point
     // (tolerance 1e-4: the CLI and the worker may run on different thread counts).
     QProcess cli;
