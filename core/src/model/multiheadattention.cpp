@@ -7,6 +7,8 @@
 
 #include <sentilab/error.h>
 
+#include "headproducts.h"
+
 namespace sentilab {
 
 MultiHeadSelfAttentionImpl::MultiHeadSelfAttentionImpl(const MultiHeadSelfAttentionOptions &options)
@@ -47,12 +49,18 @@ AttentionOutput MultiHeadSelfAttentionImpl::forward(const torch::Tensor &x,
     };
     // Scaling q before the product (not the scores after) is what Hugging Face does; it is the
     // cheaper of the two ([L, D] instead of [L, L] multiplications per head).
-    const torch::Tensor q = splitHeads(q_lin(firstQueryOnly ? x.narrow(1, 0, 1) : x)) *
-                            (1.0 / std::sqrt(double(headDim)));
-    const torch::Tensor k = splitHeads(k_lin(x));
-    const torch::Tensor v = splitHeads(v_lin(x));
+    const torch::Tensor q =
+        q_lin(firstQueryOnly ? x.narrow(1, 0, 1) : x) * (1.0 / std::sqrt(double(headDim)));
+    const torch::Tensor k = k_lin(x);
+    const torch::Tensor v = v_lin(x);
+    // The per-head products straight on the [B, L, E] projections where they apply (short
+    // sequences on the CPU: SST-2's, explanations'), else matmul on [B, H, L, D] views; both
+    // compute the same products (tst_attention, the golden model tests).
+    const bool direct = headProductsApply(q, k, heads);
 
-    torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)); // [B, H, queries, L]
+    torch::Tensor scores = direct ? headScores(q, k, heads)
+                                  : torch::matmul(splitHeads(q), splitHeads(k).transpose(-2, -1));
+    // scores: [B, H, queries, L]
     if (attnMask.defined()) {
         torch::Tensor mask = attnMask.to(scores.scalar_type());
         if (mask.dim() == 3) // torch's [B*H, L, L] layout
@@ -67,8 +75,11 @@ AttentionOutput MultiHeadSelfAttentionImpl::forward(const torch::Tensor &x,
         scores = scores.masked_fill(blocked, lowest);
     }
     const torch::Tensor probs = torch::softmax(scores, -1);
-    const torch::Tensor context = torch::matmul(m_dropout(probs), v); // [B, H, queries, D]
-    torch::Tensor merged = context.transpose(1, 2).reshape({batch, queries, m_options.embedDim});
+    const torch::Tensor merged = // [B, queries, E]
+        direct ? headContext(m_dropout(probs), v, heads)
+               : torch::matmul(m_dropout(probs), splitHeads(v))
+                     .transpose(1, 2)
+                     .reshape({batch, queries, m_options.embedDim});
 
     AttentionOutput result;
     result.output = out_lin(merged);
