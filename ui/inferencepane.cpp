@@ -649,7 +649,7 @@ void InferencePane::computeMaps()
     m_mapsWanted = true;
     for (int slot = 0; slot < 2; ++slot)
         if (m_hasModel[size_t(slot)])
-            m_views[size_t(slot)]->mapView()->showMessage(tr("Waiting for the model…"));
+            m_views[size_t(slot)]->mapView()->showMessage(tr("Making the map…"));
     const QString db = databasePath();
     const quint64 generation = ++m_mapGeneration;
     const qint64 runA = m_hasModel[0] ? chosenRun(0) : 0;

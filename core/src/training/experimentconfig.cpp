@@ -367,6 +367,7 @@ const std::vector<Field> &fields()
         unsignedField("train.seed", SENTILAB_FIELD(train.seed)),
         intField("train.threads", SENTILAB_FIELD(train.threads), 0, 1024, " (0 = all cores)"),
         boolField("train.bucket_by_length", SENTILAB_FIELD(train.bucketByLength)),
+        // deviceChoices()'s values, spelled out: this parser builds without LibTorch (fuzzer).
         enumField("train.device", SENTILAB_FIELD(train.device), {"auto", "cpu", "cuda"}),
         enumField("train.precision", SENTILAB_FIELD(train.precision), {"fp32", "bf16"}),
     };
