@@ -1,5 +1,10 @@
 // Our multi-head self-attention: equality with torch::nn::MultiheadAttention (issue: model core,
 // >= 50 randomised cases, 1e-5 float32 / 1e-10 float64) and its own contracts.
+#include <cmath>
+#include <tuple>
+#include <vector>
+
+#include <torch/nn/functional/linear.h>
 #include <torch/utils.h>
 
 #include <QtTest/QtTest>
@@ -10,6 +15,8 @@
 #include "fastdropout.h"
 #include "headproducts.h"
 #include "multiheadattention.h"
+#include "packedgemm.h"
+#include "packedlinear.h"
 
 using namespace sentilab;
 
@@ -28,6 +35,9 @@ private Q_SLOTS:
     void rejectsIndivisibleHeads();
     void headProductsMatchMatmulWithGradients_data();
     void headProductsMatchMatmulWithGradients();
+    void packedLinearMatchesTorchLinear_data();
+    void packedLinearMatchesTorchLinear();
+    void packedCacheFollowsTheWeightsAndTheRules();
 };
 
 void TestAttention::matchesTorchOnRandomisedCases()
@@ -156,6 +166,89 @@ void TestAttention::rejectsIndivisibleHeads()
     QVERIFY_THROWS_EXCEPTION(Error, MultiHeadSelfAttention{o});
 }
 
+void TestAttention::packedLinearMatchesTorchLinear_data()
+{
+    QTest::addColumn<int>("isa");
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("out");
+    QTest::addColumn<int>("in");
+    // Rows around the register blocks (8 and 6) and their remainders, outputs that fill whole
+    // panel pairs, a single panel and a partial one, depths down to one.
+    for (const GemmIsa isa : supportedGemmIsas())
+        for (const auto &[rows, out, in] : std::vector<std::tuple<int, int, int>>{{1, 768, 768},
+                                                                                  {16, 3072, 768},
+                                                                                  {33, 768, 3072},
+                                                                                  {7, 48, 5},
+                                                                                  {13, 2, 64},
+                                                                                  {9, 50, 1},
+                                                                                  {64, 16, 31},
+                                                                                  {96, 40, 17}})
+            QTest::addRow("%s %dx%d->%d", gemmIsaName(isa), rows, in, out)
+                << int(isa) << rows << out << in;
+    if (supportedGemmIsas().empty())
+        QTest::addRow("no kernel") << int(GemmIsa::None) << 0 << 0 << 0;
+}
+
+void TestAttention::packedLinearMatchesTorchLinear()
+{
+    QFETCH(int, isa);
+    QFETCH(int, rows);
+    QFETCH(int, out);
+    QFETCH(int, in);
+    if (GemmIsa(isa) == GemmIsa::None)
+        QSKIP("this CPU has neither AVX2+FMA nor AVX-512: the BLAS computes every product");
+    torch::manual_seed(rows * 131 + out);
+    const torch::Tensor w = torch::randn({out, in});
+    const torch::Tensor b = torch::randn({out});
+    const PackedMatrix packed(w.data_ptr<float>(), b.data_ptr<float>(), out, in);
+    const PackedMatrix unbiased(w.data_ptr<float>(), nullptr, out, in);
+    // A [2, rows, in] view of every other row of a larger tensor: a row stride beyond `in`.
+    const torch::Tensor big = torch::randn({2, 2 * rows, in});
+    const torch::Tensor x = big.slice(1, 0, 2 * rows, 2);
+    const torch::Tensor reference = torch::nn::functional::linear(x, w, b);
+    // Float32 sums of `in` products in another order: within 1e-5 of the result's scale.
+    const double scale = reference.abs().max().item<double>() + 1.0;
+    const torch::Tensor got = packedLinear(packed, x, GemmIsa(isa));
+    QCOMPARE(got.sizes().vec(), reference.sizes().vec());
+    QVERIFY2((got - reference).abs().max().item<double>() <= 1e-5 * scale * std::sqrt(in),
+             "packed product differs from torch::linear");
+    const torch::Tensor plain = packedLinear(unbiased, x[1], GemmIsa(isa));
+    QVERIFY((plain - torch::nn::functional::linear(x[1], w)).abs().max().item<double>() <=
+            1e-5 * scale * std::sqrt(in));
+}
+
+void TestAttention::packedCacheFollowsTheWeightsAndTheRules()
+{
+    if (bestGemmIsa() == GemmIsa::None)
+        QSKIP("this CPU runs no packed kernel");
+    torch::manual_seed(9);
+    torch::nn::Linear linear(24, 40);
+    PackedLinearCache cache;
+    const torch::Tensor x = torch::randn({3, 5, 24});
+    const auto close = [](const torch::Tensor &a, const torch::Tensor &b) {
+        return (a - b).abs().max().item<double>() < 1e-4;
+    };
+    {
+        torch::NoGradGuard noGrad;
+        cache.setEnabled(true);
+        QVERIFY(close(cache.forward(*linear, x), linear->forward(x)));
+        // Changed in place through torch (the version counter moves): repacked.
+        linear->weight.mul_(-2.0);
+        linear->bias.add_(1.0);
+        QVERIFY(close(cache.forward(*linear, x), linear->forward(x)));
+        // Replaced by another tensor (the data pointer moves): repacked.
+        linear->weight.set_data(torch::randn({40, 24}));
+        QVERIFY(close(cache.forward(*linear, x), linear->forward(x)));
+        // More rows than the packed product takes: the module's own forward, same numbers.
+        const torch::Tensor many = torch::randn({kPackedLinearMaxRows + 1, 24});
+        QVERIFY(close(cache.forward(*linear, many), linear->forward(many)));
+    }
+    // With gradients on, the module's own forward: the result carries a gradient function.
+    const torch::Tensor y = cache.forward(*linear, x);
+    QVERIFY(y.requires_grad());
+    y.sum().backward();
+    QVERIFY(linear->weight.grad().defined());
+}
 QTEST_GUILESS_MAIN(TestAttention)
 // The direct per-head products against matmul on [B, H, L, D] views, forward and backward (the
 // gradients of a random weighting of the outputs). Tolerance 1e-5 absolute on values of order 1:

@@ -22,6 +22,7 @@
 #include <sentilab/runtime.h>
 
 #include "hfcheckpoint.h"
+#include "packedgemm.h"
 #include "shareddata.h"
 #include "testhelpers.h"
 #include "trainingstep.h"
@@ -149,15 +150,24 @@ void TestDistilBert::evalCases_data()
 {
     QTest::addColumn<QString>("weights");
     QTest::addColumn<int>("caseIndex");
+    QTest::addColumn<bool>("packed");
     for (const char *file : {"model.safetensors", "pytorch_model.bin"})
         for (int i = 0; i < 4; ++i)
-            QTest::addRow("%s/case%d", file, i) << QString(file) << i;
+            QTest::addRow("%s/case%d", file, i) << QString(file) << i << false;
+    // As Classifier runs it: the products through pre-packed weights (packedgemm.h, with the
+    // kernel SENTILAB_GEMM_KERNEL names, else the CPU's best).
+    for (int i = 0; i < 4; ++i)
+        QTest::addRow("packed %s/case%d", gemmIsaName(bestGemmIsa()), i)
+            << QString("model.safetensors") << i << true;
 }
 
 void TestDistilBert::evalCases()
 {
     QFETCH(QString, weights);
     QFETCH(int, caseIndex);
+    QFETCH(bool, packed);
+    if (packed && bestGemmIsa() == GemmIsa::None)
+        QSKIP("this CPU runs no packed kernel (needs AVX2+FMA or AVX-512)");
     SENTILAB_REQUIRE_SHARED(casesPath, "golden/model/cases.json");
     SENTILAB_REQUIRE_SHARED(dir, "golden/model/tiny-seqcls");
     const nlohmann::json c = readJson(casesPath)["eval_cases"][caseIndex];
@@ -171,6 +181,7 @@ void TestDistilBert::evalCases()
     QVERIFY(report.missing.empty());
     QVERIFY(report.unexpected.empty());
     model->eval();
+    model->setPackedInference(packed);
 
     torch::InferenceMode inference;
     const ClassifierOutput out = model->forward(toTensor(c["input_ids"], torch::kLong),

@@ -101,9 +101,14 @@ struct LatencyRow
 {
     int64_t tokens = 0; // sequence length including [CLS]/[SEP]
     double p50Ms = 0, p95Ms = 0;
+    // The same forward with every product through the BLAS (weights not pre-packed), measured
+    // interleaved with the packed one so that machine drift affects both alike.
+    double blasP50Ms = 0, blasP95Ms = 0;
+    std::string kernel; // instruction set of the packed products ("AVX-512", "AVX2", "none")
 };
 
-// Single-sentence (batch 1) eval-mode latency of the full-size classifier at the given lengths.
+// Single-sentence (batch 1) eval-mode latency of the full-size classifier at the given lengths,
+// as Classifier runs it (packed weights, see packedlinear.h) and through the BLAS alone.
 std::vector<LatencyRow> benchInference(const std::vector<int64_t> &lengths = {16, 32, 64},
                                        int repeats = 30);
 

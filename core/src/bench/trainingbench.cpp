@@ -14,6 +14,7 @@
 
 #include "distilbert.h"
 #include "evaluation.h"
+#include "packedgemm.h"
 #include "trainingdata.h"
 #include "trainingstep.h"
 
@@ -134,20 +135,35 @@ std::vector<LatencyRow> benchInference(const std::vector<int64_t> &lengths, int 
     model->eval();
     torch::InferenceMode inference;
     std::vector<LatencyRow> rows;
+    const auto percentile = [](std::vector<double> &ms, size_t percent) {
+        std::sort(ms.begin(), ms.end());
+        return ms[std::min(ms.size() - 1, ms.size() * percent / 100)];
+    };
     for (const int64_t length : lengths) {
         const torch::Tensor ids = torch::randint(1000, 30000, {1, length}, torch::kLong);
         const torch::Tensor mask = torch::ones({1, length}, torch::kLong);
-        model->logits(ids, mask); // warm-up
-        std::vector<double> ms;
-        for (int i = 0; i < repeats; ++i) {
-            const auto start = Clock::now();
+        std::vector<double> packed, blas;
+        // Two blocks of each, alternating; switching packing on repacks (in the untimed warm-up).
+        for (int block = 0; block < 4; ++block) {
+            const bool usePacked = block % 2 == 0;
+            model->setPackedInference(usePacked);
             model->logits(ids, mask);
-            ms.push_back(seconds(start) * 1000.0);
+            for (int i = 0; i < std::max(1, repeats / 2); ++i) {
+                const auto start = Clock::now();
+                model->logits(ids, mask);
+                (usePacked ? packed : blas).push_back(seconds(start) * 1000.0);
+            }
         }
-        std::sort(ms.begin(), ms.end());
-        rows.push_back(
-            {length, ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)]});
+        LatencyRow row;
+        row.tokens = length;
+        row.p50Ms = percentile(packed, 50);
+        row.p95Ms = percentile(packed, 95);
+        row.blasP50Ms = percentile(blas, 50);
+        row.blasP95Ms = percentile(blas, 95);
+        row.kernel = gemmIsaName(bestGemmIsa());
+        rows.push_back(row);
     }
+    model->setPackedInference(false);
     return rows;
 }
 

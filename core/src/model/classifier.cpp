@@ -27,6 +27,9 @@ Classifier Classifier::load(const std::string &modelDir)
         throw Error(modelDir + ": cannot load the model: " + e.what_without_backtrace());
     }
     impl->summary = impl->report.summary();
+    // A Classifier is never trained, so its weights only change through torch (load, copy_),
+    // which the packed copies notice.
+    impl->model->setPackedInference(true);
     const fs::path vocab = fs::path(modelDir) / "vocab.txt";
     if (fs::is_regular_file(vocab)) {
         impl->vocabPath = vocab.string();

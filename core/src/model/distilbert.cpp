@@ -73,9 +73,15 @@ FfnImpl::FfnImpl(const DistilBertConfig &config) : m_gelu(config.activation == "
 
 torch::Tensor FfnImpl::forward(const torch::Tensor &x)
 {
-    torch::Tensor h = lin1(x);
+    torch::Tensor h = m_packed1.forward(*lin1, x);
     h = m_gelu ? torch::gelu(h) : torch::relu(h); // torch::gelu defaults to the exact erf form
-    return dropout(lin2(h));
+    return dropout(m_packed2.forward(*lin2, h));
+}
+
+void FfnImpl::setPackedInference(bool enabled)
+{
+    m_packed1.setEnabled(enabled);
+    m_packed2.setEnabled(enabled);
 }
 
 TransformerBlockImpl::TransformerBlockImpl(const DistilBertConfig &config)
@@ -201,7 +207,19 @@ torch::Tensor DistilBertForSequenceClassificationImpl::logitsFromWordEmbeddings(
 
 torch::Tensor DistilBertForSequenceClassificationImpl::head(const torch::Tensor &pooled)
 {
-    return classifier(dropout(torch::relu(pre_classifier(pooled))));
+    const torch::Tensor hidden = torch::relu(m_packedPre.forward(*pre_classifier, pooled));
+    return m_packedClassifier.forward(*classifier, dropout(hidden));
+}
+
+void DistilBertForSequenceClassificationImpl::setPackedInference(bool enabled)
+{
+    for (const auto &block : *distilbert->transformer->layer) {
+        auto *b = block->as<TransformerBlockImpl>();
+        b->attention->setPackedInference(enabled);
+        b->ffn->setPackedInference(enabled);
+    }
+    m_packedPre.setEnabled(enabled);
+    m_packedClassifier.setEnabled(enabled);
 }
 
 void DistilBertForSequenceClassificationImpl::initWeights()

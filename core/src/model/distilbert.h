@@ -15,6 +15,7 @@
 
 #include "fastdropout.h"
 #include "multiheadattention.h"
+#include "packedlinear.h"
 
 namespace sentilab {
 
@@ -43,11 +44,14 @@ public:
     explicit FfnImpl(const DistilBertConfig &config);
     torch::Tensor forward(const torch::Tensor &x);
 
+    void setPackedInference(bool enabled); // see packedlinear.h
+
     torch::nn::Linear lin1{nullptr}, lin2{nullptr};
     FastDropout dropout{nullptr};
 
 private:
     bool m_gelu = true;
+    PackedLinearCache m_packed1, m_packed2;
 };
 TORCH_MODULE(Ffn);
 
@@ -140,6 +144,11 @@ public:
     // initWeights() restricted to the classification head (pre_classifier, classifier).
     void initHead();
 
+    // Small-batch inference through weights packed once (packedlinear.h), for models that are
+    // not trained afterwards: the packed copies (as large as the matrices, ~170 MB at full size)
+    // are made on the first eligible forward pass. Off by default; off frees them.
+    void setPackedInference(bool enabled);
+
     const DistilBertConfig &config() const { return m_config; }
 
     DistilBertModel distilbert{nullptr};
@@ -148,6 +157,7 @@ public:
 
 private:
     DistilBertConfig m_config;
+    PackedLinearCache m_packedPre, m_packedClassifier;
 };
 TORCH_MODULE(DistilBertForSequenceClassification);
 

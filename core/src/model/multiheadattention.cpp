@@ -30,6 +30,12 @@ MultiHeadSelfAttentionImpl::MultiHeadSelfAttentionImpl(const MultiHeadSelfAttent
     m_dropout = register_module("dropout", FastDropout(options.dropout));
 }
 
+void MultiHeadSelfAttentionImpl::setPackedInference(bool enabled)
+{
+    for (PackedLinearCache *cache : {&m_packedQ, &m_packedK, &m_packedV, &m_packedOut})
+        cache->setEnabled(enabled);
+}
+
 AttentionOutput MultiHeadSelfAttentionImpl::forward(const torch::Tensor &x,
                                                     const torch::Tensor &keyPaddingMask,
                                                     const torch::Tensor &attnMask, bool needWeights,
@@ -49,10 +55,10 @@ AttentionOutput MultiHeadSelfAttentionImpl::forward(const torch::Tensor &x,
     };
     // Scaling q before the product (not the scores after) is what Hugging Face does; it is the
     // cheaper of the two ([L, D] instead of [L, L] multiplications per head).
-    const torch::Tensor q =
-        q_lin(firstQueryOnly ? x.narrow(1, 0, 1) : x) * (1.0 / std::sqrt(double(headDim)));
-    const torch::Tensor k = k_lin(x);
-    const torch::Tensor v = v_lin(x);
+    const torch::Tensor q = m_packedQ.forward(*q_lin, firstQueryOnly ? x.narrow(1, 0, 1) : x) *
+                            (1.0 / std::sqrt(double(headDim)));
+    const torch::Tensor k = m_packedK.forward(*k_lin, x);
+    const torch::Tensor v = m_packedV.forward(*v_lin, x);
     // The per-head products straight on the [B, L, E] projections where they apply (short
     // sequences on the CPU: SST-2's, explanations'), else matmul on [B, H, L, D] views; both
     // compute the same products (tst_attention, the golden model tests).
@@ -82,7 +88,7 @@ AttentionOutput MultiHeadSelfAttentionImpl::forward(const torch::Tensor &x,
                      .reshape({batch, queries, m_options.embedDim});
 
     AttentionOutput result;
-    result.output = out_lin(merged);
+    result.output = m_packedOut.forward(*out_lin, merged);
     if (needWeights)
         result.weights = probs;
     return result;

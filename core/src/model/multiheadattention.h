@@ -8,6 +8,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "fastdropout.h"
+#include "packedlinear.h"
 
 namespace sentilab {
 
@@ -47,12 +48,15 @@ public:
                             bool firstQueryOnly = false);
 
     const MultiHeadSelfAttentionOptions &options() const { return m_options; }
+    // Inference through packed weights for short inputs (see packedlinear.h); off by default.
+    void setPackedInference(bool enabled);
 
     torch::nn::Linear q_lin{nullptr}, k_lin{nullptr}, v_lin{nullptr}, out_lin{nullptr};
 
 private:
     MultiHeadSelfAttentionOptions m_options;
     FastDropout m_dropout{nullptr};
+    PackedLinearCache m_packedQ, m_packedK, m_packedV, m_packedOut;
 };
 TORCH_MODULE(MultiHeadSelfAttention);
 

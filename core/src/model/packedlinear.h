@@ -1,0 +1,52 @@
+#pragma once
+// A torch Linear evaluated through packedgemm.h for small-batch inference: its weights packed on
+// first use and kept beside the module. Off unless enabled: only models that are not trained
+// enable it (Classifier, the inference benchmark), because the fused optimizer writes weights
+// in place without bumping their version counter, so a packed copy could not notice the change.
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+#include <torch/nn/modules/linear.h>
+
+#include "packedgemm.h"
+
+namespace sentilab {
+
+// Rows (tokens over the whole batch) up to which the packed product is used; above it
+// OpenBLAS's own per-call packing is amortised and its blocked kernel is faster
+// (docs/PERFORMANCE.md, "Batch-1 inference").
+inline constexpr int64_t kPackedLinearMaxRows = 96;
+
+class PackedLinearCache
+{
+public:
+    PackedLinearCache() = default;
+    // A copy starts with nothing packed (a copied module has its own weights).
+    PackedLinearCache(const PackedLinearCache &other) : m_enabled(other.m_enabled.load()) {}
+    PackedLinearCache &operator=(const PackedLinearCache &other);
+
+    // Enabling packs nothing yet; disabling frees the packed copy.
+    void setEnabled(bool enabled);
+
+    // linear(x) for x [..., in]. Through the packed product when enabled, gradients are off, x
+    // is float32 on the CPU with at most kPackedLinearMaxRows rows, and the CPU has AVX2+FMA or
+    // AVX-512; otherwise the module's own forward. Repacks when the weight tensor was replaced
+    // or changed through torch (its data pointer or version counter moved).
+    torch::Tensor forward(torch::nn::LinearImpl &linear, const torch::Tensor &x);
+
+private:
+    std::mutex m_mutex; // guards the packed copy and what it was made from
+    std::atomic<bool> m_enabled{false};
+    std::shared_ptr<const PackedMatrix> m_packed;
+    const void *m_weightData = nullptr;
+    const void *m_biasData = nullptr;
+    int64_t m_version = -1;
+};
+
+// x [..., in] -> [..., out] through an already packed matrix (tests compare it with
+// torch::linear for each instruction set).
+torch::Tensor packedLinear(const PackedMatrix &w, const torch::Tensor &x,
+                           GemmIsa isa = bestGemmIsa());
+
+} // namespace sentilab
