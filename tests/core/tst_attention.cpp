@@ -239,9 +239,10 @@ void TestAttention::packedCacheFollowsTheWeightsAndTheRules()
         // Replaced by another tensor (the data pointer moves): repacked.
         linear->weight.set_data(torch::randn({40, 24}));
         QVERIFY(close(cache.forward(*linear, x), linear->forward(x)));
-        // More rows than the packed product takes: the module's own forward, same numbers.
-        const torch::Tensor many = torch::randn({kPackedLinearMaxRows + 1, 24});
-        QVERIFY(close(cache.forward(*linear, many), linear->forward(many)));
+        // Disabled: the module's own forward (and the packed copy is gone).
+        cache.setEnabled(false);
+        QVERIFY(close(cache.forward(*linear, x), linear->forward(x)));
+        cache.setEnabled(true);
     }
     // With gradients on, the module's own forward: the result carries a gradient function.
     const torch::Tensor y = cache.forward(*linear, x);

@@ -16,6 +16,7 @@ std::vector<ExplainBenchRow> benchExplain(int64_t tokens, int steps, int repeats
     DistilBertForSequenceClassification model(DistilBertConfig{}); // distilbert-base shapes
     model->initWeights();
     model->eval();
+    model->setPackedInference(true); // as Classifier, which the app and the CLI explain with
     std::vector<int64_t> ids(size_t(std::max<int64_t>(2, tokens)));
     ids.front() = 101; // [CLS] and [SEP] of the uncased vocabulary
     ids.back() = 102;

@@ -220,6 +220,7 @@ void DistilBertForSequenceClassificationImpl::setPackedInference(bool enabled)
     }
     m_packedPre.setEnabled(enabled);
     m_packedClassifier.setEnabled(enabled);
+    m_packedInference = enabled;
 }
 
 void DistilBertForSequenceClassificationImpl::initWeights()

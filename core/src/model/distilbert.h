@@ -144,10 +144,11 @@ public:
     // initWeights() restricted to the classification head (pre_classifier, classifier).
     void initHead();
 
-    // Small-batch inference through weights packed once (packedlinear.h), for models that are
+    // Inference through weights packed once (packedlinear.h), for models that are
     // not trained afterwards: the packed copies (as large as the matrices, ~170 MB at full size)
     // are made on the first eligible forward pass. Off by default; off frees them.
     void setPackedInference(bool enabled);
+    bool packedInference() const { return m_packedInference; }
 
     const DistilBertConfig &config() const { return m_config; }
 
@@ -158,6 +159,7 @@ public:
 private:
     DistilBertConfig m_config;
     PackedLinearCache m_packedPre, m_packedClassifier;
+    bool m_packedInference = false;
 };
 TORCH_MODULE(DistilBertForSequenceClassification);
 

@@ -221,6 +221,15 @@ const char *gemmIsaName(GemmIsa isa)
     return "none";
 }
 
+std::string packedGemmSummary()
+{
+    const GemmIsa isa = bestGemmIsa();
+    if (isa != GemmIsa::None)
+        return std::string("pre-packed, ") + gemmIsaName(isa) + " kernel";
+    return supportedGemmIsas().empty() ? "through the BLAS (this CPU has neither AVX2 nor AVX-512)"
+                                       : "through the BLAS (SENTILAB_GEMM_KERNEL=blas)";
+}
+
 PackedMatrix::Buffer PackedMatrix::allocate(int64_t floats)
 {
     const size_t bytes = (size_t(floats) * sizeof(float) + 63) / 64 * 64;

@@ -1,12 +1,13 @@
 #pragma once
-// A matrix product for small-batch float32 inference, y = x · Wᵀ + b, whose weight matrix W is
-// rearranged once ("packed") instead of on every call. OpenBLAS packs both operands on every
-// call; with a batch of one sentence (16 to 64 rows) that packing of the 768 × 3072 weights is a
-// third of the time (docs/PERFORMANCE.md, "Batch-1 inference"). Torch-free: raw row-major
-// pointers, one thread per call; the caller spreads column blocks over its threads.
+// A matrix product for float32 inference, y = x · Wᵀ + b, whose weight matrix W is rearranged
+// once ("packed") instead of on every call. OpenBLAS packs both operands on every call; with a
+// batch of one sentence (16 to 64 rows) that packing of the 768 × 3072 weights is a third of the
+// time (docs/PERFORMANCE.md, "Inference products"). Torch-free: raw row-major pointers, one
+// thread per call; the caller spreads column blocks over its threads.
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace sentilab {
@@ -21,6 +22,8 @@ enum class GemmIsa { Avx512, Avx2, None };
 GemmIsa bestGemmIsa();
 std::vector<GemmIsa> supportedGemmIsas();
 const char *gemmIsaName(GemmIsa isa);
+// For the environment line: e.g. "pre-packed, AVX-512 kernel", or "through the BLAS (...)".
+std::string packedGemmSummary();
 
 // W [n][k] (row-major, as a torch Linear stores it) and b [n] (may be null), in panels of
 // kPanelWidth output columns: panel p holds W[p·16 + j][kk] at data[(p·k + kk)·16 + j], the

@@ -55,9 +55,7 @@ torch::Tensor PackedLinearCache::forward(torch::nn::LinearImpl &linear, const to
     const bool applies = m_enabled && !at::GradMode::is_enabled() && x.device().is_cpu() &&
                          x.scalar_type() == torch::kFloat && weight.device().is_cpu() &&
                          weight.scalar_type() == torch::kFloat && x.dim() >= 1 &&
-                         x.size(-1) == weight.size(1) &&
-                         x.numel() / std::max<int64_t>(1, x.size(-1)) <= kPackedLinearMaxRows &&
-                         bestGemmIsa() != GemmIsa::None;
+                         x.size(-1) == weight.size(1) && bestGemmIsa() != GemmIsa::None;
     if (!applies)
         return linear.forward(x);
     std::shared_ptr<const PackedMatrix> packed;

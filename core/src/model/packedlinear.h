@@ -1,6 +1,6 @@
 #pragma once
-// A torch Linear evaluated through packedgemm.h for small-batch inference: its weights packed on
-// first use and kept beside the module. Off unless enabled: only models that are not trained
+// A torch Linear evaluated through packedgemm.h for inference: its weights packed on first use
+// and kept beside the module. Off unless enabled: only models that are not trained
 // enable it (Classifier, the inference benchmark), because the fused optimizer writes weights
 // in place without bumping their version counter, so a packed copy could not notice the change.
 #include <atomic>
@@ -12,11 +12,6 @@
 #include "packedgemm.h"
 
 namespace sentilab {
-
-// Rows (tokens over the whole batch) up to which the packed product is used; above it
-// OpenBLAS's own per-call packing is amortised and its blocked kernel is faster
-// (docs/PERFORMANCE.md, "Batch-1 inference").
-inline constexpr int64_t kPackedLinearMaxRows = 96;
 
 class PackedLinearCache
 {
@@ -30,9 +25,11 @@ public:
     void setEnabled(bool enabled);
 
     // linear(x) for x [..., in]. Through the packed product when enabled, gradients are off, x
-    // is float32 on the CPU with at most kPackedLinearMaxRows rows, and the CPU has AVX2+FMA or
-    // AVX-512; otherwise the module's own forward. Repacks when the weight tensor was replaced
-    // or changed through torch (its data pointer or version counter moved).
+    // is float32 on the CPU and the CPU has AVX2+FMA or AVX-512; otherwise the module's own
+    // forward. Whatever the number of rows: measured against OpenBLAS from 1 to 2,048 rows, the
+    // packed product was never slower (docs/PERFORMANCE.md, "Inference products"). Repacks when the
+    // weight tensor was replaced or changed through torch (its data pointer or version counter
+    // moved).
     torch::Tensor forward(torch::nn::LinearImpl &linear, const torch::Tensor &x);
 
 private:

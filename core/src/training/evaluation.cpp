@@ -4,6 +4,32 @@
 #include <torch/utils.h>
 
 namespace sentilab {
+namespace {
+
+// The weights do not change while an evaluation runs: its products go through packed copies
+// (packedlinear.h), freed afterwards unless the caller keeps them anyway (Classifier does).
+class PackedForTheEvaluation
+{
+public:
+    explicit PackedForTheEvaluation(DistilBertForSequenceClassificationImpl &model)
+        : m_model(model), m_wasPacked(model.packedInference())
+    {
+        m_model.setPackedInference(true);
+    }
+    ~PackedForTheEvaluation()
+    {
+        if (!m_wasPacked)
+            m_model.setPackedInference(false);
+    }
+    PackedForTheEvaluation(const PackedForTheEvaluation &) = delete;
+    PackedForTheEvaluation &operator=(const PackedForTheEvaluation &) = delete;
+
+private:
+    DistilBertForSequenceClassificationImpl &m_model;
+    const bool m_wasPacked;
+};
+
+} // namespace
 
 EvalResult evaluate(DistilBertForSequenceClassificationImpl &model, const EncodedSplit &split,
                     int64_t batchSize, int64_t padId, const std::atomic<bool> *cancel)
@@ -13,6 +39,7 @@ EvalResult evaluate(DistilBertForSequenceClassificationImpl &model, const Encode
     r.probPositive.assign(split.size(), 0.0);
     const bool wasTraining = model.is_training();
     model.eval();
+    const PackedForTheEvaluation packed(model);
     torch::InferenceMode inference;
     double lossSum = 0;
     const torch::Device device = model.parameters().front().device();

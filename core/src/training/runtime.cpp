@@ -18,6 +18,8 @@
 
 #include <sentilab/device.h>
 
+#include "packedgemm.h"
+
 namespace sentilab {
 namespace {
 
@@ -206,8 +208,8 @@ std::string environmentSummary()
     const char *policy = std::getenv("OMP_WAIT_POLICY");
     return "LibTorch " TORCH_VERSION ", " + std::to_string(at::get_num_threads()) + " threads of " +
            std::to_string(std::thread::hardware_concurrency()) + " cores, " + cpu + ", " +
-           blasSummary() + ", OMP_WAIT_POLICY=" + (policy ? policy : "(default)") + ", " +
-           deviceSummary();
+           blasSummary() + ", inference products " + packedGemmSummary() +
+           ", OMP_WAIT_POLICY=" + (policy ? policy : "(default)") + ", " + deviceSummary();
 }
 
 } // namespace sentilab
