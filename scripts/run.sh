@@ -12,5 +12,4 @@ build=${SENTILAB_BUILD_DIR:-build/app}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
   -DSENTILAB_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target sentilab sentilab-cli
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 exec "$build/app/sentilab" "$@"

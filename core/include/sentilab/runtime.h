@@ -7,8 +7,11 @@ namespace sentilab {
 
 // Settles, before any computation, the environment variables that the BLAS and OpenMP libraries
 // only read while they load (before main):
-// - OMP_WAIT_POLICY: OpenMP's default spin-waiting made batch-1 inference 2-3x slower and noisy on
-//   2-core machines; when unset it becomes PASSIVE.
+// - OMP_WAIT_POLICY and GOMP_SPINCOUNT (when the user set neither): libgomp's default of ~300,000
+//   spins fought OpenBLAS's own threads on 2-core machines (batch-1 inference through the BLAS 2-3x
+//   slower), while sleeping at once (PASSIVE) costs a futex wake-up at each of the ~40 parallel
+//   regions of a packed-products forward (~40% of a 16-token sentence). With the packed products
+//   (packedgemm.h: AVX2 or AVX-512) they become ACTIVE with 20,000 spins; without them PASSIVE.
 // - OPENBLAS_CORETYPE: Debian's OpenBLAS 0.3.21 falls back to generic SSE3 kernels ("Prescott") on
 //   CPU models newer than it knows (e.g. recent Xeons), 3-6x slower at matmul. When unset and the
 //   kernel OpenBLAS chose is below what the CPU supports, it becomes preferredOpenBlasKernel().

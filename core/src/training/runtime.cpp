@@ -121,8 +121,15 @@ std::string openBlasKernel()
 void tuneRuntimeEnvironment(char **argv)
 {
     bool changed = false;
-    if (!std::getenv("OMP_WAIT_POLICY")) {
-        setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT")) {
+        // Measured in docs/PERFORMANCE.md ("Threads"); libgomp lowers the count by itself when
+        // more OpenMP threads than cores run (training and inference at once in the app).
+        if (bestGemmIsa() != GemmIsa::None) {
+            setenv("OMP_WAIT_POLICY", "ACTIVE", 1);
+            setenv("GOMP_SPINCOUNT", "20000", 1);
+        } else {
+            setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+        }
         changed = true;
     }
     if (!std::getenv("OPENBLAS_CORETYPE")) {
@@ -206,10 +213,13 @@ std::string environmentSummary()
         }
     }
     const char *policy = std::getenv("OMP_WAIT_POLICY");
+    const char *spins = std::getenv("GOMP_SPINCOUNT");
     return "LibTorch " TORCH_VERSION ", " + std::to_string(at::get_num_threads()) + " threads of " +
            std::to_string(std::thread::hardware_concurrency()) + " cores, " + cpu + ", " +
            blasSummary() + ", inference products " + packedGemmSummary() +
-           ", OMP_WAIT_POLICY=" + (policy ? policy : "(default)") + ", " + deviceSummary();
+           ", OMP_WAIT_POLICY=" + (policy ? policy : "(default)") +
+           (spins ? std::string(" GOMP_SPINCOUNT=") + spins : std::string()) + ", " +
+           deviceSummary();
 }
 
 } // namespace sentilab
