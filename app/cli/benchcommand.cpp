@@ -104,6 +104,26 @@ void runBench(const BenchOptions &o)
                         (long long)m.m, (long long)m.k, (long long)m.k, (long long)m.n, m.medianMs,
                         m.gflops);
     }
+    if (wanted(o, "products")) {
+        report["products"] = nlohmann::json::array();
+        if (!o.json)
+            std::printf("\nlinear layers x [rows, in] -> [rows, out], through the BLAS and with "
+                        "pre-packed weights (GFLOP/s, median of %d):\n",
+                        std::max(3, o.repeats));
+        for (const ProductBenchRow &r : benchProducts(o.repeats)) {
+            report["products"].push_back({{"rows", r.rows},
+                                          {"in", r.in},
+                                          {"out", r.out},
+                                          {"blas_gflops", r.blasGflops},
+                                          {"packed_gflops", r.packedGflops},
+                                          {"packed_kernel", r.kernel}});
+            if (!o.json)
+                std::printf("  %4lld x %4lld -> %4lld: BLAS %6.1f, packed %s %6.1f (%.2fx)\n",
+                            (long long)r.rows, (long long)r.in, (long long)r.out, r.blasGflops,
+                            r.kernel.c_str(), r.packedGflops,
+                            r.blasGflops > 0 ? r.packedGflops / r.blasGflops : 0.0);
+        }
+    }
     if (wanted(o, "kernels")) {
         const auto rows = benchKernels(o.repeats);
         double best = 0;
@@ -284,15 +304,16 @@ void addBenchCommand(CLI::App &app, int &exitCode)
 {
     auto *cmd = app.add_subcommand(
         "bench",
-        "Measure performance: matmul peak (also under each OpenBLAS kernel), tokenizer "
+        "Measure performance: matmul peak (also under each OpenBLAS kernel), the linear layers "
+        "through the BLAS and pre-packed, tokenizer "
         "throughput, attention vs torch, "
         "full-size training throughput and MFU, inference latency, evaluation time, explanation "
         "cost");
     auto o = std::make_shared<BenchOptions>();
     cmd->add_flag("--json", o->json, "Print one JSON object instead of tables");
     cmd->add_option("--only", o->sections, "Sections to run (default: all)")
-        ->check(CLI::IsMember({"matmul", "kernels", "tokenizer", "attention", "training", "profile",
-                               "inference", "evaluation", "explain"}));
+        ->check(CLI::IsMember({"matmul", "kernels", "products", "tokenizer", "attention",
+                               "training", "profile", "inference", "evaluation", "explain"}));
     cmd->add_option("--vocab", o->vocab, "vocab.txt for the tokenizer benchmark")
         ->capture_default_str();
     cmd->add_option("--data", o->data, "SST-2 JSONL/TSV file for the tokenizer benchmark")

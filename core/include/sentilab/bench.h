@@ -49,6 +49,18 @@ struct MatmulBenchResult
 // Times a float32 matmul of DistilBERT-FFN shape (2048x768 by 768x3072) with LibTorch's BLAS.
 MatmulBenchResult benchMatmul(int repeats = 10);
 
+struct ProductBenchRow
+{
+    int64_t rows = 0, in = 0, out = 0; // x [rows, in] · Wᵀ [in, out] + b
+    double blasGflops = 0;             // torch::nn::functional::linear (OpenBLAS)
+    double packedGflops = 0;           // the pre-packed product inference uses; 0 when none runs
+    std::string kernel;                // its instruction set ("AVX-512", "AVX2", "none")
+};
+
+// The encoder's linear layers (768->768, 768->3072, 3072->768) at 1 to 1,024 rows, through the
+// BLAS and through pre-packed weights (packedgemm.h), with the process's threads.
+std::vector<ProductBenchRow> benchProducts(int repeats = 10);
+
 } // namespace sentilab
 
 namespace sentilab {

@@ -1,6 +1,7 @@
 #include "packedgemm.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -184,15 +185,21 @@ GemmIsa bestGemmIsa()
         const GemmIsa cpu =
             cpuHasAvx512() ? GemmIsa::Avx512 : (cpuHasAvx2() ? GemmIsa::Avx2 : GemmIsa::None);
         // A lower choice through the environment (tests run the golden cases under each); a
-        // name this CPU cannot run, or an unknown one, leaves the CPU's best.
+        // name this CPU cannot run, or an unknown one, leaves the CPU's best, with a warning.
         const char *wanted = std::getenv("SENTILAB_GEMM_KERNEL");
-        if (!wanted)
+        if (!wanted || !*wanted)
             return cpu;
         const std::string name = wanted;
         if (name == "blas")
             return GemmIsa::None;
         if (name == "avx2" && cpuHasAvx2())
             return GemmIsa::Avx2;
+        if (name == "avx512" && cpu == GemmIsa::Avx512)
+            return cpu;
+        std::fprintf(stderr,
+                     "warning: SENTILAB_GEMM_KERNEL=%s is not one this CPU runs (avx512, avx2 or "
+                     "blas); using %s\n",
+                     wanted, gemmIsaName(cpu));
         return cpu;
     }();
     return best;

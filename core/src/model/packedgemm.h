@@ -17,7 +17,8 @@ namespace sentilab {
 enum class GemmIsa { Avx512, Avx2, None };
 
 // The kernel the products use: the best this CPU runs (AVX-512 F/VL, or AVX2 with FMA), unless
-// SENTILAB_GEMM_KERNEL asks for "avx2" (when the CPU has it) or "blas" (None: no packing). And
+// SENTILAB_GEMM_KERNEL asks for "avx2" (when the CPU has it) or "blas" (None: no packing); any
+// other value warns on stderr once and keeps the best. And
 // every kernel this CPU runs (tests compare each against a reference).
 GemmIsa bestGemmIsa();
 std::vector<GemmIsa> supportedGemmIsas();

@@ -124,7 +124,10 @@ void tuneRuntimeEnvironment(char **argv)
     if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT")) {
         // Measured in docs/PERFORMANCE.md ("Threads"); libgomp lowers the count by itself when
         // more OpenMP threads than cores run (training and inference at once in the app).
-        if (bestGemmIsa() != GemmIsa::None) {
+        // Asked before the products choose their kernel (so that a bad SENTILAB_GEMM_KERNEL
+        // is reported once, by the re-executed process).
+        const char *kernel = std::getenv("SENTILAB_GEMM_KERNEL");
+        if (!supportedGemmIsas().empty() && !(kernel && std::strcmp(kernel, "blas") == 0)) {
             setenv("OMP_WAIT_POLICY", "ACTIVE", 1);
             setenv("GOMP_SPINCOUNT", "20000", 1);
         } else {
