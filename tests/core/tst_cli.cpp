@@ -54,6 +54,7 @@ private Q_SLOTS:
     void compareNamesThePairAndRejectsBadRuns();
     void freedLargeBlocksStayInTheHeap();
     void versionVerboseNamesBlasKernel();
+    void unknownGemmKernelWarnsOnceAndKeepsTheBest();
     void everySubcommandHasHelp_data();
     void everySubcommandHasHelp();
     void tokenizeMatchesGolden();
@@ -138,6 +139,25 @@ void TestCli::freedLargeBlocksStayInTheHeap()
 
 // Out of the box (no OPENBLAS_CORETYPE), the executable must not run a kernel below what the CPU
 // supports; a user's own OPENBLAS_CORETYPE is kept and reported as theirs.
+void TestCli::unknownGemmKernelWarnsOnceAndKeepsTheBest()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("SENTILAB_GEMM_KERNEL"), QStringLiteral("avx9000"));
+    env.remove(QStringLiteral("OMP_WAIT_POLICY"));
+    const Result r = runCli({"--version", "--verbose"}, {}, env);
+    QCOMPARE(r.exitCode, 0);
+    if (r.out.contains("this CPU has neither AVX2 nor AVX-512"))
+        QSKIP("no packed kernel runs on this CPU, so the variable is never read");
+    QCOMPARE(r.err.count("SENTILAB_GEMM_KERNEL=avx9000 is not one this CPU runs"), 1);
+    QVERIFY2(r.out.contains("inference products pre-packed"), r.out.constData());
+    // Forcing the BLAS is honoured and said so.
+    env.insert(QStringLiteral("SENTILAB_GEMM_KERNEL"), QStringLiteral("blas"));
+    const Result blas = runCli({"--version", "--verbose"}, {}, env);
+    QVERIFY2(blas.out.contains("inference products through the BLAS (SENTILAB_GEMM_KERNEL=blas)"),
+             blas.out.constData());
+    QVERIFY2(blas.out.contains("OMP_WAIT_POLICY=PASSIVE"), blas.out.constData());
+}
+
 void TestCli::versionVerboseNamesBlasKernel()
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
