@@ -151,9 +151,10 @@ void TestDistilBert::evalCases_data()
     QTest::addColumn<QString>("weights");
     QTest::addColumn<int>("caseIndex");
     QTest::addColumn<bool>("packed");
-    for (const char *file : {"model.safetensors", "pytorch_model.bin"})
+    for (const QString &file :
+         {QStringLiteral("model.safetensors"), QStringLiteral("pytorch_model.bin")})
         for (int i = 0; i < 4; ++i)
-            QTest::addRow("%s/case%d", file, i) << QString(file) << i << false;
+            QTest::addRow("%s/case%d", qPrintable(file), i) << file << i << false;
     // As Classifier runs it: the products through pre-packed weights (packedgemm.h, with the
     // kernel SENTILAB_GEMM_KERNEL names, else the CPU's best).
     for (int i = 0; i < 4; ++i)
