@@ -230,7 +230,7 @@ void TestAttention::packedCacheFollowsTheWeightsAndTheRules()
     };
     {
         torch::NoGradGuard noGrad;
-        cache.setEnabled(true);
+        cache.setEnabled(true, *linear);
         QVERIFY(close(cache.forward(*linear, x), linear->forward(x)));
         // Changed in place through torch (the version counter moves): repacked.
         linear->weight.mul_(-2.0);
@@ -240,9 +240,9 @@ void TestAttention::packedCacheFollowsTheWeightsAndTheRules()
         linear->weight.set_data(torch::randn({40, 24}));
         QVERIFY(close(cache.forward(*linear, x), linear->forward(x)));
         // Disabled: the module's own forward (and the packed copy is gone).
-        cache.setEnabled(false);
+        cache.setEnabled(false, *linear);
         QVERIFY(close(cache.forward(*linear, x), linear->forward(x)));
-        cache.setEnabled(true);
+        cache.setEnabled(true, *linear);
     }
     // With gradients on, the module's own forward: the result carries a gradient function.
     const torch::Tensor y = cache.forward(*linear, x);

@@ -143,7 +143,7 @@ std::vector<LatencyRow> benchInference(const std::vector<int64_t> &lengths, int 
         const torch::Tensor ids = torch::randint(1000, 30000, {1, length}, torch::kLong);
         const torch::Tensor mask = torch::ones({1, length}, torch::kLong);
         std::vector<double> packed, blas;
-        // Two blocks of each, alternating; switching packing on repacks (in the untimed warm-up).
+        // Two blocks of each, alternating; switching packing on repacks (untimed).
         for (int block = 0; block < 4; ++block) {
             const bool usePacked = block % 2 == 0;
             model->setPackedInference(usePacked);

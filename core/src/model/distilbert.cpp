@@ -80,8 +80,8 @@ torch::Tensor FfnImpl::forward(const torch::Tensor &x)
 
 void FfnImpl::setPackedInference(bool enabled)
 {
-    m_packed1.setEnabled(enabled);
-    m_packed2.setEnabled(enabled);
+    m_packed1.setEnabled(enabled, *lin1);
+    m_packed2.setEnabled(enabled, *lin2);
 }
 
 TransformerBlockImpl::TransformerBlockImpl(const DistilBertConfig &config)
@@ -218,8 +218,8 @@ void DistilBertForSequenceClassificationImpl::setPackedInference(bool enabled)
         b->attention->setPackedInference(enabled);
         b->ffn->setPackedInference(enabled);
     }
-    m_packedPre.setEnabled(enabled);
-    m_packedClassifier.setEnabled(enabled);
+    m_packedPre.setEnabled(enabled, *pre_classifier);
+    m_packedClassifier.setEnabled(enabled, *classifier);
     m_packedInference = enabled;
 }
 

@@ -32,8 +32,10 @@ MultiHeadSelfAttentionImpl::MultiHeadSelfAttentionImpl(const MultiHeadSelfAttent
 
 void MultiHeadSelfAttentionImpl::setPackedInference(bool enabled)
 {
-    for (PackedLinearCache *cache : {&m_packedQ, &m_packedK, &m_packedV, &m_packedOut})
-        cache->setEnabled(enabled);
+    m_packedQ.setEnabled(enabled, *q_lin);
+    m_packedK.setEnabled(enabled, *k_lin);
+    m_packedV.setEnabled(enabled, *v_lin);
+    m_packedOut.setEnabled(enabled, *out_lin);
 }
 
 AttentionOutput MultiHeadSelfAttentionImpl::forward(const torch::Tensor &x,

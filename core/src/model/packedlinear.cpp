@@ -37,46 +37,55 @@ PackedLinearCache &PackedLinearCache::operator=(const PackedLinearCache &other)
     return *this;
 }
 
-void PackedLinearCache::setEnabled(bool enabled)
+void PackedLinearCache::setEnabled(bool enabled, torch::nn::LinearImpl &linear)
 {
-    std::lock_guard lock(m_mutex);
-    m_enabled = enabled;
-    if (!enabled) {
-        m_packed.reset();
-        m_weightData = m_biasData = nullptr;
-        m_version = -1;
+    {
+        std::lock_guard lock(m_mutex);
+        m_enabled = enabled;
+        if (!enabled) {
+            m_packed.reset();
+            m_weightData = m_biasData = nullptr;
+            m_version = -1;
+        }
     }
+    if (enabled && runsOn(linear.weight))
+        packed(linear);
+}
+
+bool PackedLinearCache::runsOn(const torch::Tensor &weight)
+{
+    return weight.device().is_cpu() && weight.scalar_type() == torch::kFloat && weight.dim() == 2 &&
+           bestGemmIsa() != GemmIsa::None;
+}
+
+std::shared_ptr<const PackedMatrix> PackedLinearCache::packed(torch::nn::LinearImpl &linear)
+{
+    const torch::Tensor &weight = linear.weight;
+    const torch::Tensor &bias = linear.bias;
+    std::lock_guard lock(m_mutex);
+    const int64_t version = versionOf(weight) + (bias.defined() ? versionOf(bias) : 0);
+    const void *biasData = bias.defined() ? bias.data_ptr() : nullptr;
+    if (!m_packed || m_weightData != weight.data_ptr() || m_biasData != biasData ||
+        m_version != version) {
+        const torch::Tensor w = weight.contiguous();
+        const torch::Tensor b = bias.defined() ? bias.contiguous() : torch::Tensor();
+        m_packed = std::make_shared<const PackedMatrix>(
+            w.data_ptr<float>(), b.defined() ? b.data_ptr<float>() : nullptr, w.size(0), w.size(1));
+        m_weightData = weight.data_ptr();
+        m_biasData = biasData;
+        m_version = version;
+    }
+    return m_packed;
 }
 
 torch::Tensor PackedLinearCache::forward(torch::nn::LinearImpl &linear, const torch::Tensor &x)
 {
-    const torch::Tensor &weight = linear.weight;
-    const torch::Tensor &bias = linear.bias;
     const bool applies = m_enabled && !at::GradMode::is_enabled() && x.device().is_cpu() &&
-                         x.scalar_type() == torch::kFloat && weight.device().is_cpu() &&
-                         weight.scalar_type() == torch::kFloat && x.dim() >= 1 &&
-                         x.size(-1) == weight.size(1) && bestGemmIsa() != GemmIsa::None;
+                         x.scalar_type() == torch::kFloat && runsOn(linear.weight) &&
+                         x.dim() >= 1 && x.size(-1) == linear.weight.size(1);
     if (!applies)
         return linear.forward(x);
-    std::shared_ptr<const PackedMatrix> packed;
-    {
-        std::lock_guard lock(m_mutex);
-        const int64_t version = versionOf(weight) + (bias.defined() ? versionOf(bias) : 0);
-        const void *biasData = bias.defined() ? bias.data_ptr() : nullptr;
-        if (!m_packed || m_weightData != weight.data_ptr() || m_biasData != biasData ||
-            m_version != version) {
-            const torch::Tensor w = weight.contiguous();
-            const torch::Tensor b = bias.defined() ? bias.contiguous() : torch::Tensor();
-            m_packed = std::make_shared<const PackedMatrix>(
-                w.data_ptr<float>(), b.defined() ? b.data_ptr<float>() : nullptr, w.size(0),
-                w.size(1));
-            m_weightData = weight.data_ptr();
-            m_biasData = biasData;
-            m_version = version;
-        }
-        packed = m_packed;
-    }
-    return packedLinear(*packed, x);
+    return packedLinear(*packed(linear), x);
 }
 
 torch::Tensor packedLinear(const PackedMatrix &w, const torch::Tensor &x, GemmIsa isa)
