@@ -163,7 +163,6 @@ std::vector<LatencyRow> benchInference(const std::vector<int64_t> &lengths, int 
         row.kernel = gemmIsaName(bestGemmIsa());
         rows.push_back(row);
     }
-    model->setPackedInference(false);
     return rows;
 }
 

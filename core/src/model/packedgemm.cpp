@@ -9,6 +9,8 @@
 
 #include <immintrin.h>
 
+#include <sentilab/runtime.h>
+
 namespace sentilab {
 namespace {
 
@@ -166,15 +168,13 @@ __attribute__((target("avx2,fma"))) void gemm256(const PackedMatrix &w, const fl
 
 bool cpuHasAvx512()
 {
-    __builtin_cpu_init();
-    // libgcc reports AVX-512 only when the OS saves the 512-bit register state.
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+    return hostCpuFeatures().avx512;
 }
 
 bool cpuHasAvx2()
 {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    const CpuFeatures cpu = hostCpuFeatures();
+    return cpu.avx2 && cpu.fma;
 }
 
 } // namespace

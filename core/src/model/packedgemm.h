@@ -16,10 +16,10 @@ namespace sentilab {
 // and callers use the BLAS.
 enum class GemmIsa { Avx512, Avx2, None };
 
-// The kernel the products use: the best this CPU runs (AVX-512 F/VL, or AVX2 with FMA), unless
-// SENTILAB_GEMM_KERNEL asks for "avx2" (when the CPU has it) or "blas" (None: no packing); any
-// other value warns on stderr once and keeps the best. And
-// every kernel this CPU runs (tests compare each against a reference).
+// The kernel the products use: the best this CPU runs (AVX-512 F/BW/DQ/VL, or AVX2 with FMA),
+// unless SENTILAB_GEMM_KERNEL asks for "avx2" (when the CPU has it) or "blas" (None: no packing);
+// any other value warns on stderr once and keeps the best. And every kernel this CPU runs (tests
+// compare each against a reference).
 GemmIsa bestGemmIsa();
 std::vector<GemmIsa> supportedGemmIsas();
 const char *gemmIsaName(GemmIsa isa);
@@ -42,7 +42,6 @@ public:
     int64_t panels() const { return (m_n + kPanelWidth - 1) / kPanelWidth; }
     const float *panel(int64_t p) const { return m_data.get() + p * m_k * kPanelWidth; }
     const float *bias(int64_t p) const { return m_bias.get() + p * kPanelWidth; }
-    int64_t bytes() const { return (panels() * (m_k + 1)) * kPanelWidth * int64_t(sizeof(float)); }
 
 private:
     struct Free
